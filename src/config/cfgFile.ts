@@ -1,0 +1,118 @@
+// Parser and printer for CFG files (spec C1-C3): `[$MODEL] parameter = value` lines, split at the
+// first `=`, trimmed, no quoting, `#` a comment only at the start of a line.
+import { error, warning, type Diagnostic } from './diagnostic.js';
+import { checkHeader, HEADER, splitLines, splitModelPrefix, hasControlCharacters } from './lines.js';
+import type { ParseOptions } from './bootFile.js';
+
+/** `value`: a value to set; `null`: `%NULL%`, the empty string (C2a); `blank`: `key =`, per B6/L1. */
+export type CfgValue = { kind: 'value'; text: string } | { kind: 'null' } | { kind: 'blank' };
+
+export interface CfgSetting {
+  /** The merge identity: the parameter name, or `name:user` for multi-valued user passwords (C2). */
+  readonly key: string;
+  readonly param: string;
+  readonly value: CfgValue;
+  readonly models: readonly string[] | null;
+  readonly line: number;
+}
+
+export interface CfgFile {
+  readonly hasHeader: boolean;
+  readonly settings: readonly CfgSetting[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** C2: set once per web user, so the user name is part of the identity. */
+const MULTI_VALUED = new Set(['static.security.user_password', 'security.user_password']);
+const PARAMETER = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*$/;
+export const NULL_VALUE = '%NULL%';
+
+export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
+  const { file } = options;
+  const diagnostics: Diagnostic[] = [];
+  const settings: CfgSetting[] = [];
+  const lines = splitLines(text);
+  const seen = new Map<string, number>();
+
+  const header = checkHeader(lines);
+  if (header === 'missing') {
+    diagnostics.push(error('C1', `the first line must be "${HEADER}"; the phone does not accept the file without it`, file, 1));
+  } else if (header === 'other-version') {
+    diagnostics.push(warning('C1', `the header should read exactly "${HEADER}"`, file, 1));
+  }
+  if (hasControlCharacters(text)) {
+    diagnostics.push(error('C1', 'the file has binary control characters; it is not a plain-text CFG (encrypted, with no key that applies?)', file));
+  }
+
+  for (const { number, text: raw } of lines) {
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) continue;
+
+    const prefix = splitModelPrefix(text);
+    if (prefix.kind === 'malformed') {
+      diagnostics.push(error('C3', prefix.reason, file, number));
+      continue;
+    }
+    const models = prefix.kind === 'models' ? prefix.models : null;
+    const body = prefix.rest;
+    const eq = body.indexOf('=');
+    if (eq < 0) {
+      diagnostics.push(error('C2', `"${shorten(body.split(/\s/)[0] ?? '')}..." is not a "parameter = value" line (no "="); the phone ignores it`, file, number));
+      continue;
+    }
+    const param = body.slice(0, eq).trim();
+    const valueText = body.slice(eq + 1).trim();
+    if (!PARAMETER.test(param)) {
+      diagnostics.push(
+        error('C2', param === '' ? 'the line has a value but no parameter name' : `"${shorten(param)}" is not a parameter name (letters, digits, ".", "_", "-")`, file, number),
+      );
+      continue;
+    }
+    if (models && options.isToken) {
+      for (const model of models) {
+        if (!options.isToken(model)) {
+          diagnostics.push(error('C3', `[${model}] is not a model token the firmware knows, so no phone applies this line`, file, number));
+        }
+      }
+    }
+    const value: CfgValue =
+      valueText === '' ? { kind: 'blank' } : valueText === NULL_VALUE ? { kind: 'null' } : { kind: 'value', text: valueText };
+    let key = param;
+    if (MULTI_VALUED.has(param) && value.kind === 'value') {
+      const colon = value.text.indexOf(':');
+      if (colon <= 0) {
+        diagnostics.push(error('C2', `${param} takes "<user>:<password>"`, file, number));
+        continue;
+      }
+      key = `${param}:${value.text.slice(0, colon)}`;
+    }
+    const identity = `${models ? [...models].sort().join(',') : ''}|${key}`;
+    const earlier = seen.get(identity);
+    if (earlier !== undefined) {
+      diagnostics.push(warning('C2', `${key} is set again (first on line ${earlier}); the last one in the file wins`, file, number));
+    }
+    seen.set(identity, number);
+    settings.push({ key, param, value, models, line: number });
+  }
+  return { hasHeader: header !== 'missing', settings, diagnostics };
+}
+
+/** The value a setting gives the parameter: `%NULL%` is the empty string; blank has none. */
+export function settingValue(value: CfgValue): string | undefined {
+  return value.kind === 'value' ? value.text : value.kind === 'null' ? '' : undefined;
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Prints a CFG file that parses back to the same settings. */
+export function printCfgFile(cfg: Pick<CfgFile, 'settings'>): string {
+  const out = [HEADER];
+  for (const s of cfg.settings) {
+    const prefix = s.models ? `[${s.models.join(', ')}] ` : '';
+    const value = s.value.kind === 'value' ? s.value.text : s.value.kind === 'null' ? NULL_VALUE : '';
+    out.push(`${prefix}${s.param} = ${value}`.trimEnd());
+  }
+  return out.join('\n') + '\n';
+}

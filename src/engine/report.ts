@@ -1,0 +1,106 @@
+// What one provisioning round found and did: the `--json` contract of issue #2 §7, plus the detail
+// the text report and `explain` print.
+import type { Diagnostic } from '../config/diagnostic.js';
+import type { FailureCause } from '../fetch/fetcher.js';
+import type { Origin } from '../phone/state.js';
+import type { SetBy } from './merge.js';
+
+export type Mechanism = 'mac-boot' | 'common-boot' | 'legacy' | 'none';
+
+/** `updated`/`unchanged`: the round ran; the others: it could not (the CLI exits 1). */
+export type RoundStatus = 'updated' | 'unchanged' | 'no-server' | 'nothing-found' | 'failed';
+
+export type DownloadKind = 'boot' | 'config' | 'mac-local' | 'firmware';
+
+export interface Download {
+  readonly url: string;
+  /** The last path segment. */
+  readonly name: string;
+  /** The path below the server's root, as diagnostics name the file. */
+  readonly file: string;
+  readonly kind: DownloadKind;
+  readonly outcome: 'ok' | 'not-found' | 'failed';
+  readonly md5: string | null;
+  readonly size?: number;
+  readonly cause?: FailureCause;
+  readonly detail?: string;
+}
+
+export type SkipReason = 'other-model' | 'excluded-mode' | 'model-filter-unsupported' | 'bad-url';
+
+export interface SkippedInclude {
+  readonly file: string;
+  readonly line: number;
+  readonly target: string;
+  readonly models: readonly string[] | null;
+  readonly reason: SkipReason;
+}
+
+export interface Change {
+  readonly key: string;
+  /** undefined: the factory default. */
+  readonly before?: string;
+  readonly after?: string;
+  readonly how: 'set' | 'reset-blank' | 'reset-deleted' | 'mac-local';
+  readonly origin?: Origin;
+}
+
+export interface Provenance {
+  readonly origin: Origin;
+  /** Earlier lines of this round, and the value before the round, that this value replaced. */
+  readonly overrode: readonly (SetBy | { readonly file: 'previous'; readonly value: string })[];
+}
+
+export interface RebootReason {
+  readonly rule: 'R1' | 'R2' | 'R3' | 'T7';
+  readonly message: string;
+  readonly param?: string;
+}
+
+export interface FirmwareReport {
+  readonly url: string;
+  readonly rom: string;
+  readonly running: string;
+  readonly version: string | null;
+  readonly install: boolean;
+  readonly reason: string;
+  readonly size?: number;
+  readonly md5?: string;
+}
+
+export interface ReportDiagnostic {
+  readonly rule: string;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export interface RoundReport {
+  readonly phone: { readonly mac: string; readonly model: string; readonly product: string; readonly firmware: string };
+  readonly server: { readonly url: string; readonly source: string } | null;
+  readonly status: RoundStatus;
+  readonly mechanism: Mechanism;
+  readonly downloads: readonly Download[];
+  readonly skipped: readonly SkippedInclude[];
+  readonly applied: readonly string[];
+  readonly updated: boolean;
+  readonly config: Readonly<Record<string, string>>;
+  readonly provenance: Readonly<Record<string, Provenance>>;
+  readonly changes: readonly Change[];
+  readonly reboot: boolean;
+  readonly rebootReasons: readonly RebootReason[];
+  readonly firmware: FirmwareReport | null;
+  readonly errors: readonly ReportDiagnostic[];
+  readonly warnings: readonly ReportDiagnostic[];
+}
+
+export function splitDiagnostics(diagnostics: readonly Diagnostic[]): {
+  errors: ReportDiagnostic[];
+  warnings: ReportDiagnostic[];
+} {
+  const strip = ({ severity: _s, ...rest }: Diagnostic): ReportDiagnostic => rest;
+  return {
+    errors: diagnostics.filter((d) => d.severity === 'error').map(strip),
+    warnings: diagnostics.filter((d) => d.severity === 'warning').map(strip),
+  };
+}

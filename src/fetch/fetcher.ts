@@ -1,0 +1,49 @@
+// The engine's only window on the world: a URL in; the bytes, "not found", or "failed" out.
+// Protocol adapters (file, TFTP, FTP, HTTP/S) implement it; the engine never opens a socket.
+
+export interface Credentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** How the phone transfers files, from its configuration (issue #3; defaults in transferSettings). */
+export interface TransferSettings {
+  /** Per-attempt timeout in milliseconds (`static.auto_provision.attempt_expired_time`). */
+  readonly timeoutMs: number;
+  /** Attempts before a transfer is failed (`attempt_before_failed`). */
+  readonly attempts: number;
+  /** Pause between attempts in milliseconds (`retry_delay_after_file_transfer_failed`). */
+  readonly retryDelayMs: number;
+  /** HTTPS: verify the server's certificate (`static.security.trust_certificates`, spec S5). */
+  readonly verifyTls: boolean;
+}
+
+export interface FetchRequest {
+  readonly url: URL;
+  readonly userAgent: string;
+  readonly credentials?: Credentials;
+  readonly transfer: TransferSettings;
+}
+
+/** Why a transfer failed, in the terms of the guide's diagnostics (spec D). */
+export type FailureCause =
+  | 'unreachable'
+  | 'timeout'
+  | 'auth'
+  | 'tls'
+  | 'server-error'
+  | 'protocol'
+  | 'outside-root'
+  | 'unsupported';
+
+export type FetchOutcome =
+  | { readonly kind: 'ok'; readonly bytes: Uint8Array; readonly md5?: string }
+  | { readonly kind: 'not-found'; readonly detail: string }
+  | { readonly kind: 'failed'; readonly cause: FailureCause; readonly detail: string };
+
+export interface Fetcher {
+  fetch(request: FetchRequest): Promise<FetchOutcome>;
+}
+
+export const notFound = (detail: string): FetchOutcome => ({ kind: 'not-found', detail });
+export const failed = (cause: FailureCause, detail: string): FetchOutcome => ({ kind: 'failed', cause, detail });

@@ -1,0 +1,79 @@
+// Fetches `file://` URLs from a tree on disk, never outside its root (issue #2 §6): `..` in a URL
+// and symbolic links that lead out of the root are refused, and the refusal is an outcome.
+import { createHash } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { failed, notFound, type Fetcher, type FetchOutcome, type FetchRequest } from './fetcher.js';
+
+export interface FileFetcherOptions {
+  /** Keep each file's bytes and MD5 after the first read: a tree checked for many phones is read once. */
+  readonly cache?: boolean;
+}
+
+export class FileFetcher implements Fetcher {
+  private rootReal: Promise<string>;
+  private readonly cache?: Map<string, Promise<FetchOutcome>>;
+
+  /** @param root the tree's root folder: nothing outside it is ever read. */
+  constructor(
+    readonly root: string,
+    options: FileFetcherOptions = {},
+  ) {
+    this.rootReal = realpath(root).catch(() => root);
+    if (options.cache) this.cache = new Map();
+  }
+
+  fetch(request: FetchRequest): Promise<FetchOutcome> {
+    if (request.url.protocol !== 'file:') {
+      return Promise.resolve(failed('unsupported', `the tree fetcher reads file: URLs, not ${request.url.protocol}`));
+    }
+    if (!this.cache) return this.read(request.url);
+    const key = request.url.href;
+    let outcome = this.cache.get(key);
+    if (!outcome) {
+      outcome = this.read(request.url);
+      this.cache.set(key, outcome);
+    }
+    return outcome;
+  }
+
+  private async read(url: URL): Promise<FetchOutcome> {
+    if (/(^|\/)(\.\.|%2e%2e|\.%2e|%2e\.)(\/|$)/i.test(url.pathname)) {
+      return failed('outside-root', `${url.pathname} leaves the tree's root; refused`);
+    }
+    let path: string;
+    try {
+      path = fileURLToPath(url);
+    } catch (e) {
+      return failed('protocol', `not a local file URL: ${(e as Error).message}`);
+    }
+    if (!isInside(resolve(path), resolve(this.root))) {
+      return failed('outside-root', `${url.pathname} is outside the tree's root; refused, not read`);
+    }
+    const root = await this.rootReal;
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return notFound(`no such file in the tree`);
+      return failed('server-error', `cannot read ${path}: ${code ?? (e as Error).message}`);
+    }
+    if (!isInside(real, root)) {
+      return failed('outside-root', `${url.pathname} leads outside the tree's root (a link to ${real}); refused, not read`);
+    }
+    try {
+      const bytes = await readFile(real);
+      return { kind: 'ok', bytes, md5: createHash('md5').update(bytes).digest('hex') };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') return notFound('a folder, not a file');
+      return failed('server-error', `cannot read ${path}: ${code ?? (e as Error).message}`);
+    }
+  }
+}
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}

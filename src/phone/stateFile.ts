@@ -1,0 +1,56 @@
+// The phone's flash on disk: one JSON file, written atomically (a temporary file, fsync, rename) so
+// that a crash leaves either the old state or the new one, never a torn file.
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { parseMac } from '../core/mac.js';
+import { STATE_FORMAT, type PhoneState } from './state.js';
+
+export type StateRead = { kind: 'ok'; state: PhoneState } | { kind: 'absent' } | { kind: 'invalid'; message: string };
+
+export async function readStateFile(path: string): Promise<StateRead> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    return { kind: 'invalid', message: `${path}: ${(e as Error).message}` };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'invalid', message: `${path} is not JSON: ${(e as Error).message}` };
+  }
+  const problem = validate(data);
+  return problem ? { kind: 'invalid', message: `${path}: ${problem}` } : { kind: 'ok', state: data as PhoneState };
+}
+
+function validate(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return 'not a phone state object';
+  const s = data as Record<string, unknown>;
+  if (s.format !== STATE_FORMAT) return `format is ${JSON.stringify(s.format)}, expected "${STATE_FORMAT}"`;
+  if (typeof s.mac !== 'string' || !parseMac(s.mac).ok) return 'mac is missing or malformed';
+  for (const field of ['model', 'firmware'] as const) {
+    if (typeof s[field] !== 'string') return `${field} must be a string`;
+  }
+  for (const field of ['config', 'origins', 'provisioned', 'local', 'md5'] as const) {
+    if (typeof s[field] !== 'object' || s[field] === null || Array.isArray(s[field])) return `${field} must be an object`;
+  }
+  if (typeof s.rounds !== 'number') return 'rounds must be a number';
+  return undefined;
+}
+
+export async function writeStateFile(path: string, state: PhoneState): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(state, null, 2) + '\n');
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await unlink(temporary).catch(() => undefined);
+    throw e;
+  }
+  await handle.close();
+  await rename(temporary, path);
+}
