@@ -42,14 +42,15 @@ export function parseBootFile(text: string, options: ParseOptions): BootFile {
   const settings: Partial<Record<keyof typeof BOOT_KEYS, BootSetting<0 | 1>>> = {};
   const lines = splitLines(text);
 
+  // A binary file (encrypted, or not a CFG at all) is one finding, not one per line of garbage.
+  if (hasControlCharacters(text)) {
+    return { hasHeader: false, includes: [], diagnostics: [error('B2', 'the file has binary control characters; a boot file is plain text', file)] };
+  }
   const header = checkHeader(lines);
   if (header === 'missing') {
     diagnostics.push(error('B2', `the first line must be "${HEADER}"; the phone does not accept the file without it`, file, 1));
   } else if (header === 'other-version') {
     diagnostics.push(warning('B2', `the header should read exactly "${HEADER}"`, file, 1));
-  }
-  if (hasControlCharacters(text)) {
-    diagnostics.push(error('B2', 'the file has binary control characters; a boot file is plain text', file));
   }
 
   for (const { number, text: raw } of lines) {

@@ -24,7 +24,7 @@ export interface CfgFile {
 
 /** C2: set once per web user, so the user name is part of the identity. */
 const MULTI_VALUED = new Set(['static.security.user_password', 'security.user_password']);
-const PARAMETER = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*$/;
+const PARAMETER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 export const NULL_VALUE = '%NULL%';
 
 export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
@@ -34,14 +34,15 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
   const lines = splitLines(text);
   const seen = new Map<string, number>();
 
+  // A binary file (encrypted, or not a CFG at all) is one finding, not one per line of garbage.
+  if (hasControlCharacters(text)) {
+    return { hasHeader: false, settings: [], diagnostics: [error('C1', 'the file has binary control characters; it is not a plain-text CFG (encrypted, with no key that applies?)', file)] };
+  }
   const header = checkHeader(lines);
   if (header === 'missing') {
     diagnostics.push(error('C1', `the first line must be "${HEADER}"; the phone does not accept the file without it`, file, 1));
   } else if (header === 'other-version') {
     diagnostics.push(warning('C1', `the header should read exactly "${HEADER}"`, file, 1));
-  }
-  if (hasControlCharacters(text)) {
-    diagnostics.push(error('C1', 'the file has binary control characters; it is not a plain-text CFG (encrypted, with no key that applies?)', file));
   }
 
   for (const { number, text: raw } of lines) {

@@ -26,10 +26,18 @@ export function parseRomName(name: string): RomName | undefined {
 
 export type FirmwareDecision =
   | { readonly install: true; readonly reason: 'newer' | 'older'; readonly rom: RomName }
-  | { readonly install: false; readonly reason: 'same-version' | 'other-family' | 'unreadable-name'; readonly rom?: RomName };
+  | {
+      readonly install: false;
+      readonly reason: 'same-version' | 'other-family' | 'unreadable-name';
+      readonly rom?: RomName;
+    };
 
 /** R3 decision: a ROM of another family, or of the running version, is not installed. */
-export function decideFirmware(romFile: string, model: ModelEntry, running: FirmwareVersion): FirmwareDecision {
+export function decideFirmware(
+  romFile: string,
+  model: ModelEntry,
+  running: FirmwareVersion,
+): FirmwareDecision {
   const rom = parseRomName(romFile);
   if (!rom) return { install: false, reason: 'unreadable-name' };
   if (rom.version.family !== running.family || rom.version.family !== model.firmware.family) {

@@ -16,7 +16,12 @@ export interface SetBy {
   readonly value: string;
 }
 
-export type Reset = { readonly key: string; readonly reason: 'blank' | 'deleted'; readonly file?: string; readonly line?: number };
+export type Reset = {
+  readonly key: string;
+  readonly reason: 'blank' | 'deleted';
+  readonly file?: string;
+  readonly line?: number;
+};
 
 export interface MergeResult {
   readonly config: Record<string, string>;
@@ -47,7 +52,11 @@ export function isStaticKey(key: string): boolean {
   return key.startsWith('static.');
 }
 
-export function mergeRound(prev: PhoneState, layers: readonly LayerSetting[], options: MergeOptions): MergeResult {
+export function mergeRound(
+  prev: PhoneState,
+  layers: readonly LayerSetting[],
+  options: MergeOptions,
+): MergeResult {
   const config: Record<string, string> = { ...prev.config };
   const origins: Record<string, Origin> = { ...prev.origins };
   const setBy = new Map<string, SetBy[]>();

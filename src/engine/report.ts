@@ -76,7 +76,12 @@ export interface ReportDiagnostic {
 }
 
 export interface RoundReport {
-  readonly phone: { readonly mac: string; readonly model: string; readonly product: string; readonly firmware: string };
+  readonly phone: {
+    readonly mac: string;
+    readonly model: string;
+    readonly product: string;
+    readonly firmware: string;
+  };
   readonly server: { readonly url: string; readonly source: string } | null;
   readonly status: RoundStatus;
   readonly mechanism: Mechanism;

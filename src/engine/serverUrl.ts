@@ -25,7 +25,10 @@ export function parseServerUrl(text: string): ServerParse {
   }
   const supported = ['tftp:', 'ftp:', 'http:', 'https:', 'file:'];
   if (!supported.includes(url.protocol)) {
-    return { ok: false, message: `${url.protocol}// is not a provisioning protocol; use tftp, ftp, http, https or file` };
+    return {
+      ok: false,
+      message: `${url.protocol}// is not a provisioning protocol; use tftp, ftp, http, https or file`,
+    };
   }
   const last = url.pathname.split('/').pop() ?? '';
   if (/\.boot$/i.test(last)) return { ok: true, target: { kind: 'boot-file', url } };

@@ -17,7 +17,10 @@ function int(text: string, fallback: number, min: number, max: number): number {
  * Transfer timeout and retries from the configuration (issue #3 §2). The defaults (5 s, 3 attempts,
  * 5 s apart) are the reference's recollection in §15, confidence L; models/parameters.json carries them.
  */
-export function transferSettings(get: ConfigView, overrides: Partial<TransferSettings> = {}): TransferSettings {
+export function transferSettings(
+  get: ConfigView,
+  overrides: Partial<TransferSettings> = {},
+): TransferSettings {
   return {
     timeoutMs: int(get('static.auto_provision.attempt_expired_time'), 5, 1, 300) * 1000,
     attempts: int(get('static.auto_provision.attempt_before_failed'), 3, 1, 10),

@@ -47,3 +47,10 @@ export interface Fetcher {
 
 export const notFound = (detail: string): FetchOutcome => ({ kind: 'not-found', detail });
 export const failed = (cause: FailureCause, detail: string): FetchOutcome => ({ kind: 'failed', cause, detail });
+
+/** K2: the phone uploads its MAC-local file (HTTP PUT, FTP STOR). */
+export type PutOutcome = { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly cause: FailureCause; readonly detail: string };
+
+export interface Uploader {
+  put(request: FetchRequest, bytes: Uint8Array): Promise<PutOutcome>;
+}

@@ -1,17 +1,28 @@
 // Fetches `file://` URLs from a tree on disk, never outside its root (issue #2 §6): `..` in a URL
 // and symbolic links that lead out of the root are refused, and the refusal is an outcome.
 import { createHash } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { failed, notFound, type Fetcher, type FetchOutcome, type FetchRequest } from './fetcher.js';
+import {
+  failed,
+  notFound,
+  type Fetcher,
+  type FetchOutcome,
+  type FetchRequest,
+  type PutOutcome,
+  type Uploader,
+} from './fetcher.js';
+
+/** What a phone may upload (K2 MAC-local, contact backups): nothing else is ever written. */
+export const UPLOADABLE = /^[0-9a-f]{12}-(local\.cfg|contact\.xml)$/;
 
 export interface FileFetcherOptions {
   /** Keep each file's bytes and MD5 after the first read: a tree checked for many phones is read once. */
   readonly cache?: boolean;
 }
 
-export class FileFetcher implements Fetcher {
+export class FileFetcher implements Fetcher, Uploader {
   private rootReal: Promise<string>;
   private readonly cache?: Map<string, Promise<FetchOutcome>>;
 
@@ -36,6 +47,37 @@ export class FileFetcher implements Fetcher {
       this.cache.set(key, outcome);
     }
     return outcome;
+  }
+
+  /** K2: writes `<mac>-local.cfg` into the tree, atomically; any other name is refused. */
+  async put(request: FetchRequest, bytes: Uint8Array): Promise<PutOutcome> {
+    let path: string;
+    try {
+      path = resolve(fileURLToPath(request.url));
+    } catch (e) {
+      return { kind: 'failed', cause: 'protocol', detail: `not a local file URL: ${(e as Error).message}` };
+    }
+    if (!UPLOADABLE.test(basename(path))) {
+      return { kind: 'failed', cause: 'auth', detail: `${basename(path)} is not a file a phone uploads; refused` };
+    }
+    const root = await this.rootReal;
+    let dir: string;
+    try {
+      dir = await realpath(dirname(path));
+    } catch {
+      return { kind: 'failed', cause: 'server-error', detail: `no folder ${dirname(path)} in the tree` };
+    }
+    if (!isInside(dir, root)) return { kind: 'failed', cause: 'outside-root', detail: `${request.url.pathname} is outside the tree; refused` };
+    const target = join(dir, basename(path));
+    const temporary = `${target}.${process.pid}.tmp`;
+    try {
+      await writeFile(temporary, bytes);
+      await rename(temporary, target);
+    } catch (e) {
+      return { kind: 'failed', cause: 'server-error', detail: `cannot write ${target}: ${(e as Error).message}` };
+    }
+    this.cache?.delete(request.url.href);
+    return { kind: 'ok' };
   }
 
   private async read(url: URL): Promise<FetchOutcome> {

@@ -1,0 +1,11 @@
+// `npm run bench`: prints figures, one line each. Nothing here asserts a time.
+import { benchEngine } from './engine.bench.js';
+
+const sections: Record<string, () => Promise<void>> = {
+  engine: benchEngine,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(sections)) {
+  if (wanted.length === 0 || wanted.includes(name)) await run();
+}

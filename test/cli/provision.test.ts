@@ -1,0 +1,121 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+const SITE = ['--tree', 'fixtures/site'];
+const T46U = ['--mac', '00:15:65:74:b1:50', '--model', 'T46U'];
+
+describe('autop provision', () => {
+  it('prints a readable report of a round on the bundled site', async () => {
+    const { code, stdout } = await runCli(['provision', ...SITE, ...T46U]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('SIP-T46U 00:15:65:74:b1:50, firmware 108.86.0.90');
+    expect(stdout).toContain('MAC boot file (B1)');
+    expect(stdout).toMatch(/ok\s+00156574b150\.boot/);
+    expect(stdout).toMatch(/skipped\s+y000000000044\.cfg\s+for another model \(B5\)/);
+    expect(stdout).toMatch(/Reboot\s+(yes|no)/);
+  });
+
+  it('--json prints the contract: mechanism, downloads, applied, updated, config, reboot, errors, warnings', async () => {
+    const { code, stdout } = await runCli(['provision', ...SITE, ...T46U, '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Record<string, unknown>;
+    expect(report.mechanism).toBe('mac-boot');
+    expect(report.applied).toEqual(['site.cfg', 'y000000000108.cfg', '00156574b150.cfg']);
+    expect(report.updated).toBe(true);
+    expect(typeof report.reboot).toBe('boolean');
+    expect(Array.isArray(report.rebootReasons)).toBe(true);
+    const downloads = report.downloads as { url: string; name: string; outcome: string; md5: string | null }[];
+    expect(downloads.map((d) => [d.name, d.outcome])).toEqual([
+      ['00156574b150.boot', 'ok'],
+      ['site.cfg', 'ok'],
+      ['y000000000108.cfg', 'ok'],
+      ['00156574b150.cfg', 'ok'],
+    ]);
+    expect(downloads[0]?.url).toMatch(/^file:\/\/.*fixtures\/site\/00156574b150\.boot$/);
+    for (const d of downloads) expect(d.md5).toMatch(/^[0-9a-f]{32}$/);
+    const config = report.config as Record<string, string>;
+    expect(config['account.1.user_name']).toBeDefined();
+    expect(report.errors).toEqual([]);
+    for (const list of [report.errors, report.warnings] as { rule: string; message: string }[][]) {
+      for (const d of list) expect(Object.keys(d)).toEqual(expect.arrayContaining(['rule', 'message']));
+    }
+  });
+
+  it('masks passwords unless --show-secrets', async () => {
+    const masked = await runCli(['provision', ...SITE, ...T46U, '--json']);
+    const config = (JSON.parse(masked.stdout) as { config: Record<string, string> }).config;
+    expect(config['account.1.password']).toBe('********');
+    const clear = await runCli(['provision', ...SITE, ...T46U, '--json', '--show-secrets']);
+    const secret = (JSON.parse(clear.stdout) as { config: Record<string, string> }).config['account.1.password'];
+    expect(secret).not.toBe('********');
+    expect(masked.stdout).not.toContain(secret!);
+    const text = await runCli(['provision', ...SITE, ...T46U]);
+    expect(text.stdout).not.toContain(secret!);
+  });
+
+  it('accepts the MAC with dashes or bare, any case, and SIP-T46U as the model', async () => {
+    const { code, stdout } = await runCli(['provision', ...SITE, '--mac', '00-15-65-74-B1-50', '--model', 'sip-t46u', '--json']);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { mechanism: string }).mechanism).toBe('mac-boot');
+  });
+
+  it('keeps the phone in --state and finds nothing new the second time (M1)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autop-cli-'));
+    const state = join(dir, 'phone.json');
+    const first = await runCli(['provision', ...SITE, ...T46U, '--state', state, '--json']);
+    expect(first.code).toBe(0);
+    const saved = JSON.parse(await readFile(state, 'utf8')) as { mac: string; rounds: number };
+    expect(saved).toMatchObject({ mac: '00156574b150', rounds: 1 });
+    const second = await runCli(['provision', ...SITE, '--state', state, '--json']);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ updated: false, reboot: false });
+  });
+
+  it('exits 2 naming the known models for an unknown model', async () => {
+    const { code, stderr } = await runCli(['provision', ...SITE, '--mac', '001565000000', '--model', 'T46X']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--model T46X is not a known model; known: ');
+    expect(stderr).toContain('T23G');
+  });
+
+  it('exits 2 with what to type for a bad MAC, a missing folder, and a missing option', async () => {
+    expect(await runCli(['provision', ...SITE, '--mac', 'zz', '--model', 'T46U'])).toMatchObject({ code: 2, stderr: expect.stringContaining('00:15:65:74:b1:50') as string });
+    expect(await runCli(['provision', '--tree', 'no/such/dir', ...T46U])).toMatchObject({ code: 2, stderr: expect.stringContaining('not a folder') as string });
+    expect(await runCli(['provision', ...SITE, '--model', 'T46U'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--mac is required') as string });
+    expect((await runCli(['provision', '--bogus'])).code).toBe(2);
+  });
+
+  it('exits 1 when the round could not run: no server, or nothing to download', async () => {
+    const none = await runCli(['provision', ...T46U]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('no usable server address');
+    const dir = await mkdtemp(join(tmpdir(), 'autop-empty-'));
+    const empty = await runCli(['provision', '--tree', dir, ...T46U, '--json']);
+    expect(empty.code).toBe(1);
+    expect(JSON.parse(empty.stdout)).toMatchObject({ mechanism: 'none', status: 'nothing-found' });
+  });
+});
+
+describe('autop set (K1)', () => {
+  it('records a UI change in MAC-local when custom.protect = 1, and it survives the next round', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autop-cli-'));
+    const state = join(dir, 'phone.json');
+    await runCli(['provision', '--tree', 'fixtures/mac-local', ...T46U, '--state', state]);
+    const set = await runCli(['set', '--state', state, 'features.dnd.enable=1']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('recorded in MAC-local');
+    const saved = JSON.parse(await readFile(state, 'utf8')) as { local: Record<string, string> };
+    expect(saved.local['features.dnd.enable']).toBe('1');
+  });
+
+  it('exits 2 for a state file that does not exist or an assignment without =', async () => {
+    expect((await runCli(['set', '--state', '/nonexistent/x.json', 'a=1'])).code).toBe(2);
+    const dir = await mkdtemp(join(tmpdir(), 'autop-cli-'));
+    const state = join(dir, 'phone.json');
+    await runCli(['provision', ...SITE, ...T46U, '--state', state]);
+    expect(await runCli(['set', '--state', state, 'novalue'])).toMatchObject({ code: 2, stderr: expect.stringContaining('KEY=VALUE') as string });
+  });
+});
