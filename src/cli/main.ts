@@ -3,8 +3,13 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { checkCommand } from './check.js';
+import { diffCommand } from './diff.js';
+import { explainCommand } from './explain.js';
 import { provisionCommand } from './provision.js';
 import { setCommand } from './set.js';
+import { serveCommand } from './serve.js';
+import { demoCommand } from './demo.js';
 import { EXIT, UsageError } from './usage.js';
 
 type Action = (...args: never[]) => Promise<number>;
@@ -17,7 +22,9 @@ function run<A extends Action>(action: A) {
 
 export function buildProgram(): Command {
   const program = new Command('autop')
-    .description('Emulates the Yealink IP phone auto-provisioning client: what will my phones really do with this tree?')
+    .description(
+      'Emulates the Yealink IP phone auto-provisioning client: what will my phones really do with this tree?',
+    )
     .showHelpAfterError('(autop --help lists the commands; autop COMMAND --help their options)')
     .exitOverride();
 
@@ -25,16 +32,41 @@ export function buildProgram(): Command {
     .command('provision')
     .description('run one provisioning round for one phone and report what the firmware would do')
     .option('--tree <dir>', 'provision from a tree on disk (same as --server file://DIR/)')
-    .option('--server <url>', 'provisioning server URL (tftp://, ftp://, http://, https://, file://; $PN and $MAC expand)')
+    .option(
+      '--server <url>',
+      'provisioning server URL (tftp://, ftp://, http://, https://, file://; $PN and $MAC expand)',
+    )
     .option('--mac <mac>', "the phone's MAC (colons, dashes or bare, any case)")
     .option('--model <model>', 'the phone model: T46U, SIP-T46U, ...')
     .option('--firmware <version>', "the running firmware (default: the model's current version)")
     .option('--state <file>', "the phone's saved state (its flash); created or updated after the round")
     .option('--user <user>', 'credentials for the server when neither the URL nor the configuration has any')
     .option('--password <password>', 'password that goes with --user')
+    .option('--ca <file...>', 'extra trusted CA certificates (PEM) for HTTPS, on top of the system roots')
     .option('--json', 'print one JSON document')
     .addOption(new Option('--show-secrets', 'print passwords and AES keys in clear').default(false))
     .action(run(provisionCommand));
+
+  program
+    .command('serve')
+    .description('serve a provisioning tree over HTTP, HTTPS and TFTP (read-only; MAC-local uploads allowed)')
+    .argument('<dir>', 'the tree to serve')
+    .option('--http <port>', 'HTTP port (0: any free port)')
+    .option('--https <port>', 'HTTPS port; needs --cert and --key')
+    .option('--tftp <port>', 'TFTP port (UDP)')
+    .option('--cert <file>', 'server certificate (PEM) for --https')
+    .option('--key <file>', 'server private key (PEM) for --https')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--user <user>', 'require this user name (HTTP/HTTPS)')
+    .option('--password <password>', 'and this password')
+    .option('--auth <scheme>', 'basic or digest', 'digest')
+    .action(run(serveCommand));
+
+  program
+    .command('demo')
+    .description('serve the bundled site on loopback and provision a T46U and a T23G over HTTP and TFTP')
+    .option('--tree <dir>', 'serve this tree instead of fixtures/site')
+    .action(run(demoCommand));
 
   program
     .command('set')
@@ -42,6 +74,52 @@ export function buildProgram(): Command {
     .requiredOption('--state <file>', "the phone's saved state")
     .argument('<assignments...>', 'KEY=VALUE pairs; an empty VALUE returns the key to its factory default')
     .action(run(setCommand));
+
+  program
+    .command('check')
+    .description(
+      'run a round for every phone against a tree and report mistakes with file and line (exit 1 on errors)',
+    )
+    .argument('<tree>', 'the provisioning tree (a folder of .boot and .cfg files)')
+    .option(
+      '--inventory <file>',
+      'the phones: CSV (mac,model[,firmware][,state][,name]) or JSON; default: one phone per model the tree serves',
+    )
+    .option('--model <models...>', 'check only phones of these models')
+    .option(
+      '--format <format>',
+      'text, json, junit, sarif or github (default: github when GITHUB_ACTIONS=true, else text)',
+    )
+    .option('--strict', 'warnings fail the check too')
+    .action(run(checkCommand));
+
+  program
+    .command('diff')
+    .description('what provisioning from a new tree would do to phones provisioned from the old one')
+    .argument('[trees...]', 'TREE_A TREE_B: the tree the phones have now, and the new one')
+    .option('--git <revs...>', 'compare two revisions of a git repository instead: REV_A REV_B')
+    .option('--repo <dir>', 'the repository for --git (default: the current folder)')
+    .option('--path <subdir>', "the tree's folder inside the repository for --git (default: its top)")
+    .option('--inventory <file>', 'the phones (as for check); default: one phone per model the trees serve')
+    .option('--model <models...>', 'only phones of these models')
+    .option('--format <format>', 'text, json or markdown (for a pull-request comment)', 'text')
+    .addOption(new Option('--show-secrets', 'print passwords and AES keys in clear').default(false))
+    .action(run(diffCommand));
+
+  program
+    .command('explain')
+    .description(
+      'for one phone, every line of the tree that sets a parameter, which won and why the others lost',
+    )
+    .argument('<tree>', 'the provisioning tree')
+    .argument('[params...]', 'parameters to explain (default: every parameter set by more than one line)')
+    .option('--mac <mac>', "the phone's MAC (colons, dashes or bare, any case)")
+    .option('--model <model>', 'the phone model: T46U, SIP-T46U, ...')
+    .option('--firmware <version>', "the running firmware (default: the model's current version)")
+    .option('--state <file>', "the phone's saved state (read, never written)")
+    .option('--json', 'print one JSON document')
+    .addOption(new Option('--show-secrets', 'print passwords and AES keys in clear').default(false))
+    .action(run(explainCommand));
 
   return program;
 }
@@ -78,7 +156,9 @@ if (invokedDirectly()) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`autop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(
+        `autop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
       process.exitCode = 70;
     },
   );

@@ -23,10 +23,12 @@ export interface Phone {
 export async function resolvePhone(options: PhoneOptions): Promise<Phone> {
   const models = loadModelCatalogue();
   const saved = options.state ? await readStateFile(options.state) : ({ kind: 'absent' } as const);
-  if (saved.kind === 'invalid') throw new UsageError(`${saved.message}; give a phone state file written by autop, or a new path`);
+  if (saved.kind === 'invalid')
+    throw new UsageError(`${saved.message}; give a phone state file written by autop, or a new path`);
 
   const macText = options.mac ?? (saved.kind === 'ok' ? saved.state.mac : undefined);
-  if (!macText) throw new UsageError('--mac is required for a new phone (for example --mac 00:15:65:74:b1:50)');
+  if (!macText)
+    throw new UsageError('--mac is required for a new phone (for example --mac 00:15:65:74:b1:50)');
   const mac = parseMac(macText);
   if (!mac.ok) throw new UsageError(`--mac: ${mac.message}`);
 
@@ -38,18 +40,25 @@ export async function resolvePhone(options: PhoneOptions): Promise<Phone> {
 
   if (saved.kind === 'ok') {
     if (saved.state.mac !== mac.mac) {
-      throw new UsageError(`--mac ${macText} does not match the phone in ${options.state} (${saved.state.mac}); drop --mac or use another --state file`);
+      throw new UsageError(
+        `--mac ${macText} does not match the phone in ${options.state} (${saved.state.mac}); drop --mac or use another --state file`,
+      );
     }
     if (models.find(saved.state.model)?.id !== model.id) {
-      throw new UsageError(`--model ${modelText} does not match the phone in ${options.state} (${saved.state.model}); drop --model or use another --state file`);
+      throw new UsageError(
+        `--model ${modelText} does not match the phone in ${options.state} (${saved.state.model}); drop --model or use another --state file`,
+      );
     }
   }
 
   const firmware = options.firmware ?? (saved.kind === 'ok' ? saved.state.firmware : model.firmware.current);
   const version = parseFirmware(firmware);
-  if (!version) throw new UsageError(`--firmware ${firmware} is not a version such as ${model.firmware.current}`);
+  if (!version)
+    throw new UsageError(`--firmware ${firmware} is not a version such as ${model.firmware.current}`);
   if (version.family !== model.firmware.family) {
-    throw new UsageError(`--firmware ${firmware} is family ${version.family}; ${model.id} runs family ${model.firmware.family} (for example ${model.firmware.current})`);
+    throw new UsageError(
+      `--firmware ${firmware} is family ${version.family}; ${model.id} runs family ${model.firmware.family} (for example ${model.firmware.current})`,
+    );
   }
   if (saved.kind === 'ok') return { model, state: { ...saved.state, firmware }, saved: true };
   return { model, state: factoryState(mac.mac, model.id, firmware), saved: false };

@@ -1,5 +1,5 @@
 // One provisioning round, as the firmware runs it (spec B, L, K, M, R, S4-S6). Pure but for the
-// fetcher handed in: phone and state in, report and next state out.import { createHash } from 'node:crypto';
+// fetcher handed in: phone and state in, report and next state out.
 import { parseFirmware } from '../core/firmware.js';
 import { macWithColons } from '../core/mac.js';
 import { error, warning } from '../config/diagnostic.js';
@@ -52,6 +52,11 @@ export interface RoundInput {
   readonly credentials?: Credentials;
   /** Overrides of the transfer settings the configuration gives (tests, `--timeout`). */
   readonly transfer?: Partial<TransferSettings>;
+  /**
+   * 'lean' leaves `config` and `provenance` out of the report (both {}): `autop check` reads only
+   * diagnostics, downloads, changes and the reboot decision, for 10,000 phones (issue #4 §6).
+   */
+  readonly detail?: 'full' | 'lean';
 }
 
 export interface RoundResult {
@@ -86,8 +91,10 @@ export class Engine {
       next: PhoneState = state,
     ): RoundResult => ({
       report: emptyReport(phone, log, {
-        config: visibleConfig(state.config, this.catalogues.params),
-        provenance: provenanceOf(state, { config: state.config, origins: state.origins, setBy: new Map() }),
+        ...(input.detail !== 'lean' && {
+          config: visibleConfig(state.config, this.catalogues.params),
+          provenance: provenanceOf(state, { config: state.config, origins: state.origins, setBy: new Map() }),
+        }),
         ...partial,
       }),
       state: next,
@@ -206,8 +213,10 @@ export class Engine {
         mechanism,
         applied,
         updated: true,
-        config: visibleConfig(merged.config, this.catalogues.params),
-        provenance: provenanceOf(state, merged),
+        ...(input.detail !== 'lean' && {
+          config: visibleConfig(merged.config, this.catalogues.params),
+          provenance: provenanceOf(state, merged),
+        }),
         changes,
         reboot: rebootReasons.length > 0,
         rebootReasons,

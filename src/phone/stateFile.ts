@@ -5,7 +5,8 @@ import { basename, dirname, join } from 'node:path';
 import { parseMac } from '../core/mac.js';
 import { STATE_FORMAT, type PhoneState } from './state.js';
 
-export type StateRead = { kind: 'ok'; state: PhoneState } | { kind: 'absent' } | { kind: 'invalid'; message: string };
+export type StateRead =
+  { kind: 'ok'; state: PhoneState } | { kind: 'absent' } | { kind: 'invalid'; message: string };
 
 export async function readStateFile(path: string): Promise<StateRead> {
   let text: string;
@@ -22,7 +23,9 @@ export async function readStateFile(path: string): Promise<StateRead> {
     return { kind: 'invalid', message: `${path} is not JSON: ${(e as Error).message}` };
   }
   const problem = validate(data);
-  return problem ? { kind: 'invalid', message: `${path}: ${problem}` } : { kind: 'ok', state: data as PhoneState };
+  return problem
+    ? { kind: 'invalid', message: `${path}: ${problem}` }
+    : { kind: 'ok', state: data as PhoneState };
 }
 
 function validate(data: unknown): string | undefined {
@@ -34,7 +37,8 @@ function validate(data: unknown): string | undefined {
     if (typeof s[field] !== 'string') return `${field} must be a string`;
   }
   for (const field of ['config', 'origins', 'provisioned', 'local', 'md5'] as const) {
-    if (typeof s[field] !== 'object' || s[field] === null || Array.isArray(s[field])) return `${field} must be an object`;
+    if (typeof s[field] !== 'object' || s[field] === null || Array.isArray(s[field]))
+      return `${field} must be an object`;
   }
   if (typeof s.rounds !== 'number') return 'rounds must be a number';
   return undefined;

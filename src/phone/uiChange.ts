@@ -12,7 +12,12 @@ export interface UiChangeResult {
 }
 
 /** An empty value puts the parameter back to its factory default. */
-export function applyUiChange(state: PhoneState, key: string, value: string, params: ParameterCatalogue): UiChangeResult {
+export function applyUiChange(
+  state: PhoneState,
+  key: string,
+  value: string,
+  params: ParameterCatalogue,
+): UiChangeResult {
   const protect = configView(state.config, params)('static.auto_provision.custom.protect') === '1';
   const local = protect && !key.startsWith('static.');
   const config = { ...state.config };

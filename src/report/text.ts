@@ -53,13 +53,20 @@ function changeLine(c: Change): string {
   return `  ${sign} ${c.key}: ${was} → ${now}${tag}${where ? pc.dim(`  ${where}`) : ''}`;
 }
 
-export function renderText(report: RoundReport): string {
+export interface TextOptions {
+  /** Show at most this many changes, then a count of the rest. */
+  readonly changes?: number;
+}
+
+export function renderText(report: RoundReport, options: TextOptions = {}): string {
   const out: string[] = [];
   const p = report.phone;
   out.push(pc.bold(`${p.product} ${p.mac}, firmware ${p.firmware}`));
   out.push(`server     ${report.server ? `${report.server.url}  (${report.server.source})` : '-'}`);
   out.push(`mechanism  ${MECHANISM[report.mechanism]}`);
-  out.push(`result     ${report.status === 'updated' || report.status === 'unchanged' ? STATUS[report.status] : pc.red(STATUS[report.status])}`);
+  out.push(
+    `result     ${report.status === 'updated' || report.status === 'unchanged' ? STATUS[report.status] : pc.red(STATUS[report.status])}`,
+  );
 
   if (report.downloads.length > 0 || report.skipped.length > 0) {
     out.push('', pc.bold('Files, in request order'));
@@ -77,12 +84,19 @@ export function renderText(report: RoundReport): string {
   if (report.updated) {
     out.push('', pc.bold(`Changes (${report.changes.length})`));
     if (report.changes.length === 0) out.push('  none: the files set what the phone already had');
-    for (const c of report.changes) out.push(changeLine(c));
+    const shown = options.changes === undefined ? report.changes : report.changes.slice(0, options.changes);
+    for (const c of shown) out.push(changeLine(c));
+    if (shown.length < report.changes.length) {
+      out.push(pc.dim(`  … and ${report.changes.length - shown.length} more (--json lists them all)`));
+    }
   }
 
   if (report.firmware) {
     const f = report.firmware;
-    out.push('', `${pc.bold('Firmware')}   ${f.rom}: ${f.reason}${f.size !== undefined ? pc.dim(`  ${f.size} bytes, md5 ${f.md5 ?? ''}`) : ''}`);
+    out.push(
+      '',
+      `${pc.bold('Firmware')}   ${f.rom}: ${f.reason}${f.size !== undefined ? pc.dim(`  ${f.size} bytes, md5 ${f.md5 ?? ''}`) : ''}`,
+    );
   }
   out.push('', `${pc.bold('Reboot')}     ${report.reboot ? pc.yellow('yes') : 'no'}`);
   for (const r of report.rebootReasons) out.push(`  ${r.rule}: ${r.message}`);

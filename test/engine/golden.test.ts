@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../src/core/packageRoot.js';
 import { FileFetcher } from '../../src/fetch/fileFetcher.js';
 import type { RoundReport } from '../../src/engine/report.js';
-import { newPhone, engine, models } from '../support/engine.js';
+import { newPhone, engine, models, params } from '../support/engine.js';
+import { maskReport } from '../../src/report/mask.js';
 import type { PhoneState } from '../../src/phone/state.js';
 
 async function provision(tree: string, state: PhoneState) {
@@ -22,7 +23,7 @@ async function provision(tree: string, state: PhoneState) {
 
 /** Machine-independent: file URLs lose the checkout's absolute path. */
 function portable(report: RoundReport): unknown {
-  return JSON.parse(JSON.stringify(report).replaceAll(pathToFileURL(fixturesDir).href, 'file://FIXTURES'));
+  return JSON.parse(JSON.stringify(maskReport(report, params)).replaceAll(pathToFileURL(fixturesDir).href, 'file://FIXTURES'));
 }
 
 describe('golden rounds on the bundled trees', () => {
@@ -39,7 +40,9 @@ describe('golden rounds on the bundled trees', () => {
     it(`${tree}: ${model} ${mac}`, async () => {
       const { report } = await provision(tree, newPhone(model, mac, firmware));
       expect(report.status).toBe('updated');
-      await expect(JSON.stringify(portable(report), null, 2) + '\n').toMatchFileSnapshot(`../golden/${tree}-${model}-${mac}.json`);
+      await expect(JSON.stringify(portable(report), null, 2) + '\n').toMatchFileSnapshot(
+        `../golden/${tree}-${model}-${mac}.json`,
+      );
     });
   }
 

@@ -42,7 +42,13 @@ describe('K3 MAC-local is applied last while custom.protect = 1', () => {
     const t = tree(1, 0);
     const first = await round(t, newPhone());
     const changed = applyUiChange(first.state, 'phone_setting.backlight_time', '120', params).state;
-    t.set({ 'common.cfg': file('static.auto_provision.custom.protect = 1', 'phone_setting.backlight_time = 30', 'lang.gui = French') });
+    t.set({
+      'common.cfg': file(
+        'static.auto_provision.custom.protect = 1',
+        'phone_setting.backlight_time = 30',
+        'lang.gui = French',
+      ),
+    });
     const { report } = await round(t, changed);
     expect(report.config['phone_setting.backlight_time']).toBe('120');
     expect(report.provenance['phone_setting.backlight_time']?.origin).toEqual({ kind: 'mac-local' });
@@ -53,7 +59,13 @@ describe('K3 MAC-local is applied last while custom.protect = 1', () => {
     const t = tree(1, 0);
     const first = await round(t, newPhone());
     const changed = applyUiChange(first.state, 'static.syslog.server', '192.0.2.99', params).state;
-    t.set({ 'common.cfg': file('static.auto_provision.custom.protect = 1', 'static.syslog.server = 192.0.2.5', 'x = 1') });
+    t.set({
+      'common.cfg': file(
+        'static.auto_provision.custom.protect = 1',
+        'static.syslog.server = 192.0.2.5',
+        'x = 1',
+      ),
+    });
     const { report } = await round(t, changed);
     expect(report.config['static.syslog.server']).toBe('192.0.2.5');
   });
@@ -90,7 +102,11 @@ describe('K2 MAC-local from the server with custom.sync = 1', () => {
   it('downloads from custom.sync.path when it is set', async () => {
     const t = new MemoryTree({
       'y000000000000.boot': file('include:config "common.cfg"'),
-      'common.cfg': file('static.auto_provision.custom.protect = 1', 'static.auto_provision.custom.sync = 1', 'static.auto_provision.custom.sync.path = http://backup.test/locals'),
+      'common.cfg': file(
+        'static.auto_provision.custom.protect = 1',
+        'static.auto_provision.custom.sync = 1',
+        'static.auto_provision.custom.sync.path = http://backup.test/locals',
+      ),
       [`http://backup.test/locals/${LOCAL}`]: file('lang.gui = German'),
     });
     const { report } = await round(t, newPhone());
@@ -103,7 +119,11 @@ describe('K4 order of application', () => {
   it('boot includes in order, then MAC-local', async () => {
     const t = new MemoryTree({
       'y000000000000.boot': file('include:config "a.cfg"', 'include:config "b.cfg"'),
-      'a.cfg': file('static.auto_provision.custom.protect = 1', 'static.auto_provision.custom.sync = 1', 'k = a'),
+      'a.cfg': file(
+        'static.auto_provision.custom.protect = 1',
+        'static.auto_provision.custom.sync = 1',
+        'k = a',
+      ),
       'b.cfg': file('k = b'),
       [LOCAL]: file('k = local'),
     });
@@ -115,7 +135,11 @@ describe('K4 order of application', () => {
 
   it('legacy: common CFG, MAC CFG, then MAC-local', async () => {
     const t = new MemoryTree({
-      'y000000000108.cfg': file('static.auto_provision.custom.protect = 1', 'static.auto_provision.custom.sync = 1', 'k = common'),
+      'y000000000108.cfg': file(
+        'static.auto_provision.custom.protect = 1',
+        'static.auto_provision.custom.sync = 1',
+        'k = common',
+      ),
       [`${T46U_MAC}.cfg`]: file('k = mac'),
       [LOCAL]: file('k = local'),
     });

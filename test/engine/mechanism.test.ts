@@ -18,7 +18,10 @@ describe('B1 boot file lookup', () => {
   });
 
   it('falls back to y000000000000.boot when the MAC boot file is not found', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('include:config "common.cfg"'), 'common.cfg': file('a.b = 1') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('include:config "common.cfg"'),
+      'common.cfg': file('a.b = 1'),
+    });
     const { report } = await round(tree, newPhone());
     expect(report.mechanism).toBe('common-boot');
     expect(tree.requested).toEqual([`${T46U_MAC}.boot`, 'y000000000000.boot', 'common.cfg']);
@@ -30,10 +33,18 @@ describe('B1 boot file lookup', () => {
   });
 
   it('falls back to the legacy mechanism when neither boot file is found', async () => {
-    const tree = new MemoryTree({ 'y000000000108.cfg': file('a.b = 1'), [`${T46U_MAC}.cfg`]: file('a.b = 2') });
+    const tree = new MemoryTree({
+      'y000000000108.cfg': file('a.b = 1'),
+      [`${T46U_MAC}.cfg`]: file('a.b = 2'),
+    });
     const { report } = await round(tree, newPhone());
     expect(report.mechanism).toBe('legacy');
-    expect(tree.requested).toEqual([`${T46U_MAC}.boot`, 'y000000000000.boot', 'y000000000108.cfg', `${T46U_MAC}.cfg`]);
+    expect(tree.requested).toEqual([
+      `${T46U_MAC}.boot`,
+      'y000000000000.boot',
+      'y000000000108.cfg',
+      `${T46U_MAC}.cfg`,
+    ]);
   });
 
   it('reports mechanism none and nothing-found when the server has nothing for the phone', async () => {
@@ -44,7 +55,10 @@ describe('B1 boot file lookup', () => {
   });
 
   it('stops, keeping the state, when a boot request fails rather than is missing', async () => {
-    const tree = new MemoryTree({ [`${T46U_MAC}.boot`]: 'fail', 'y000000000000.boot': file('include:config "a.cfg"') });
+    const tree = new MemoryTree({
+      [`${T46U_MAC}.boot`]: 'fail',
+      'y000000000000.boot': file('include:config "a.cfg"'),
+    });
     const phone = newPhone();
     const { report, state } = await round(tree, phone);
     expect(report.status).toBe('failed');
@@ -63,7 +77,11 @@ describe('L1 legacy mechanism', () => {
     const { report } = await round(tree, newPhone('T23G', T23G_MAC));
     expect(report.applied).toEqual(['y000000000044.cfg', `${T23G_MAC}.cfg`]);
     expect(report.config['features.dnd.enable']).toBe('1');
-    expect(report.provenance['features.dnd.enable']?.origin).toEqual({ kind: 'file', file: `${T23G_MAC}.cfg`, line: 2 });
+    expect(report.provenance['features.dnd.enable']?.origin).toEqual({
+      kind: 'file',
+      file: `${T23G_MAC}.cfg`,
+      line: 2,
+    });
   });
 
   it('keeps deleted and blank parameters (no overwrite mode)', async () => {
@@ -75,7 +93,10 @@ describe('L1 legacy mechanism', () => {
   });
 
   it('is used directly by firmware older than the model supports boot files for', async () => {
-    const tree = new MemoryTree({ 'y000000000044.cfg': file('a.b = 1'), 'y000000000000.boot': file('include:config "x.cfg"') });
+    const tree = new MemoryTree({
+      'y000000000044.cfg': file('a.b = 1'),
+      'y000000000000.boot': file('include:config "x.cfg"'),
+    });
     const { report } = await round(tree, newPhone('T23G', T23G_MAC, '44.80.0.60'));
     expect(report.mechanism).toBe('legacy');
     expect(tree.requested).toEqual(['y000000000044.cfg', `${T23G_MAC}.cfg`]);
@@ -86,31 +107,52 @@ describe('L1 legacy mechanism', () => {
 describe('B3 include URLs', () => {
   it('resolves relative targets against the boot file, with spaces, sub-folders and ../', async () => {
     const tree = new MemoryTree({
-      'sub/y000000000000.boot': file('include:config "HTTP Directory/sip.cfg"', 'include:config <../top.cfg>', 'include:config "http://other.test/abs.cfg"'),
+      'sub/y000000000000.boot': file(
+        'include:config "HTTP Directory/sip.cfg"',
+        'include:config <../top.cfg>',
+        'include:config "http://other.test/abs.cfg"',
+      ),
       'sub/HTTP Directory/sip.cfg': file('a = 1'),
       'top.cfg': file('b = 2'),
       'http://other.test/abs.cfg': file('c = 3'),
     });
     const { report } = await round(tree, newPhone(), 'http://prov.test/sub/');
-    expect(tree.requested).toEqual(['sub/00156574b150.boot', 'sub/y000000000000.boot', 'sub/HTTP Directory/sip.cfg', 'top.cfg', 'http://other.test/abs.cfg']);
+    expect(tree.requested).toEqual([
+      'sub/00156574b150.boot',
+      'sub/y000000000000.boot',
+      'sub/HTTP Directory/sip.cfg',
+      'top.cfg',
+      'http://other.test/abs.cfg',
+    ]);
     expect(report.config).toMatchObject({ a: '1', b: '2', c: '3' });
   });
 
   it('reports a missing include with the boot file and line, and goes on', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('include:config "gone.cfg"', 'include:config "here.cfg"'), 'here.cfg': file('a = 1') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('include:config "gone.cfg"', 'include:config "here.cfg"'),
+      'here.cfg': file('a = 1'),
+    });
     const { report } = await round(tree, newPhone());
     expect(report.status).toBe('updated');
-    expect(report.warnings).toContainEqual(expect.objectContaining({ rule: 'D', file: 'y000000000000.boot', line: 2 }));
+    expect(report.warnings).toContainEqual(
+      expect.objectContaining({ rule: 'D', file: 'y000000000000.boot', line: 2 }),
+    );
     expect(report.applied).toEqual(['here.cfg']);
   });
 
   it('aborts the round and keeps the phone as it was when an include fails to transfer', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('include:config "a.cfg"', 'include:config "b.cfg"'), 'a.cfg': file('x = 1'), 'b.cfg': 'fail' });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('include:config "a.cfg"', 'include:config "b.cfg"'),
+      'a.cfg': file('x = 1'),
+      'b.cfg': 'fail',
+    });
     const phone = newPhone();
     const { report, state } = await round(tree, phone);
     expect(report.status).toBe('failed');
     expect(state).toBe(phone);
-    expect(report.errors).toContainEqual(expect.objectContaining({ rule: 'D', file: 'y000000000000.boot', line: 3 }));
+    expect(report.errors).toContainEqual(
+      expect.objectContaining({ rule: 'D', file: 'y000000000000.boot', line: 3 }),
+    );
   });
 });
 
@@ -131,7 +173,10 @@ describe('B4 include order', () => {
   });
 
   it('lets the last occurrence in one file win (C2)', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('include:config "a.cfg"'), 'a.cfg': file('x.y = 1', 'x.y = 2') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('include:config "a.cfg"'),
+      'a.cfg': file('x.y = 1', 'x.y = 2'),
+    });
     const { report } = await round(tree, newPhone());
     expect(report.config['x.y']).toBe('2');
   });
@@ -139,29 +184,45 @@ describe('B4 include order', () => {
 
 describe('S4 wildcards and S6 directory or file', () => {
   it('expands $PN and $MAC in the server URL', async () => {
-    const tree = new MemoryTree({ [`T46U/${T46U_MAC}.boot`]: file('include:config "a.cfg"'), 'T46U/a.cfg': file('x = 1') });
+    const tree = new MemoryTree({
+      [`T46U/${T46U_MAC}.boot`]: file('include:config "a.cfg"'),
+      'T46U/a.cfg': file('x = 1'),
+    });
     const { report } = await round(tree, newPhone(), 'http://prov.test/$PN/$MAC.boot');
     expect(tree.requested).toEqual([`T46U/${T46U_MAC}.boot`, 'T46U/a.cfg']);
     expect(report.mechanism).toBe('mac-boot');
   });
 
   it('uses url_wildcard.pn from the configuration for $PN', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('include:config "a.cfg"'), 'a.cfg': file('static.auto_provision.url_wildcard.pn = office-phones') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('include:config "a.cfg"'),
+      'a.cfg': file('static.auto_provision.url_wildcard.pn = office-phones'),
+    });
     const first = await round(tree, newPhone());
-    const again = new MemoryTree({ 'office-phones/y000000000000.boot': file('include:config "a.cfg"'), 'office-phones/a.cfg': file('x = 1') });
+    const again = new MemoryTree({
+      'office-phones/y000000000000.boot': file('include:config "a.cfg"'),
+      'office-phones/a.cfg': file('x = 1'),
+    });
     const { report } = await round(again, first.state, 'http://prov.test/$PN');
     expect(again.requested[0]).toBe(`office-phones/${T46U_MAC}.boot`);
     expect(report.status).toBe('updated');
   });
 
   it('treats a URL without a trailing slash as a directory', async () => {
-    const tree = new MemoryTree({ 'dir/y000000000000.boot': file('include:config "a.cfg"'), 'dir/a.cfg': file('x = 1') });
+    const tree = new MemoryTree({
+      'dir/y000000000000.boot': file('include:config "a.cfg"'),
+      'dir/a.cfg': file('x = 1'),
+    });
     await round(tree, newPhone(), 'http://prov.test/dir');
     expect(tree.requested.slice(0, 2)).toEqual([`dir/${T46U_MAC}.boot`, 'dir/y000000000000.boot']);
   });
 
   it('fetches only the named file when the URL names a boot file', async () => {
-    const tree = new MemoryTree({ 'special.boot': file('include:config "a.cfg"'), 'a.cfg': file('x = 1'), [`${T46U_MAC}.boot`]: file() });
+    const tree = new MemoryTree({
+      'special.boot': file('include:config "a.cfg"'),
+      'a.cfg': file('x = 1'),
+      [`${T46U_MAC}.boot`]: file(),
+    });
     const { report } = await round(tree, newPhone(), 'http://prov.test/special.boot');
     expect(tree.requested).toEqual(['special.boot', 'a.cfg']);
     expect(report.mechanism).toBe('common-boot');
@@ -174,18 +235,31 @@ describe('S4 wildcards and S6 directory or file', () => {
   });
 
   it('uses the address stored in flash when none is given (S1)', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('include:config "a.cfg"'), 'a.cfg': file('static.auto_provision.server.url = http://prov.test/next/') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('include:config "a.cfg"'),
+      'a.cfg': file('static.auto_provision.server.url = http://prov.test/next/'),
+    });
     const first = await round(tree, newPhone());
     const { engine, models } = await import('../support/engine.js');
     const next = new MemoryTree();
-    const { report } = await engine.runRound({ model: models.find('T46U')!, state: first.state, fetcher: next, now: new Date(0) });
+    const { report } = await engine.runRound({
+      model: models.find('T46U')!,
+      state: first.state,
+      fetcher: next,
+      now: new Date(0),
+    });
     expect(next.requested[0]).toBe(`next/${T46U_MAC}.boot`);
     expect(report.server?.source).toMatch(/flash/);
   });
 
   it('says so when there is no server address at all', async () => {
     const { engine, models } = await import('../support/engine.js');
-    const { report } = await engine.runRound({ model: models.find('T46U')!, state: newPhone(), fetcher: new MemoryTree(), now: new Date(0) });
+    const { report } = await engine.runRound({
+      model: models.find('T46U')!,
+      state: newPhone(),
+      fetcher: new MemoryTree(),
+      now: new Date(0),
+    });
     expect(report.status).toBe('no-server');
     expect(report.errors).toMatchObject([{ rule: 'S1' }]);
   });
@@ -208,7 +282,10 @@ describe('S7 User-Agent', () => {
   });
 
   it('drops the MAC with static.auto_provision.user_agent_mac.enable = 0', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('include:config "a.cfg"'), 'a.cfg': file('static.auto_provision.user_agent_mac.enable = 0') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('include:config "a.cfg"'),
+      'a.cfg': file('static.auto_provision.user_agent_mac.enable = 0'),
+    });
     const first = await round(tree, newPhone());
     const next = new MemoryTree();
     await round(next, first.state);
@@ -218,7 +295,10 @@ describe('S7 User-Agent', () => {
   it('sends credentials from the configuration (S5)', async () => {
     const tree = new MemoryTree({
       'y000000000000.boot': file('include:config "a.cfg"'),
-      'a.cfg': file('static.auto_provision.server.username = prov', 'static.auto_provision.server.password = pw1'),
+      'a.cfg': file(
+        'static.auto_provision.server.username = prov',
+        'static.auto_provision.server.password = pw1',
+      ),
     });
     const first = await round(tree, newPhone());
     const next = new MemoryTree();

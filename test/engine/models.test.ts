@@ -3,7 +3,12 @@ import { MemoryTree, file } from '../support/memoryTree.js';
 import { newPhone, round, T23G_MAC } from '../support/engine.js';
 
 const siteBoot = (...extra: string[]) =>
-  file(...extra, 'include:config "site.cfg"', '[T46U]include:config "y000000000108.cfg"', '[T46S, T23G] include:config "y000000000044.cfg"');
+  file(
+    ...extra,
+    'include:config "site.cfg"',
+    '[T46U]include:config "y000000000108.cfg"',
+    '[T46S, T23G] include:config "y000000000044.cfg"',
+  );
 
 const site = (boot: string) =>
   new MemoryTree({
@@ -19,14 +24,23 @@ describe('B5 [$MODEL] includes', () => {
     const { report } = await round(tree, newPhone('T46U'));
     expect(report.applied).toEqual(['site.cfg', 'y000000000108.cfg']);
     expect(report.skipped).toEqual([
-      { file: 'y000000000000.boot', line: 4, target: 'y000000000044.cfg', models: ['T46S', 'T23G'], reason: 'other-model' },
+      {
+        file: 'y000000000000.boot',
+        line: 4,
+        target: 'y000000000044.cfg',
+        models: ['T46S', 'T23G'],
+        reason: 'other-model',
+      },
     ]);
     const t23 = await round(site(siteBoot()), newPhone('T23G', T23G_MAC));
     expect(t23.report.applied).toEqual(['site.cfg', 'y000000000044.cfg']);
   });
 
   it('ignores [$MODEL] lines, with a warning, on a model that does not support them (W52P)', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('[T46U]include:config "x.cfg"', 'include:config "all.cfg"'), 'all.cfg': file('a = 1') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('[T46U]include:config "x.cfg"', 'include:config "all.cfg"'),
+      'all.cfg': file('a = 1'),
+    });
     const { report } = await round(tree, newPhone('W52P'));
     expect(report.applied).toEqual(['all.cfg']);
     expect(report.skipped.map((s) => s.reason)).toEqual(['model-filter-unsupported']);
@@ -45,7 +59,9 @@ describe('B7 excluded mode', () => {
     const tree = site(siteBoot('specific_model.excluded_mode = 1'));
     const { report } = await round(tree, newPhone('T46U'));
     expect(report.applied).toEqual(['y000000000108.cfg']);
-    expect(report.skipped).toContainEqual(expect.objectContaining({ target: 'site.cfg', reason: 'excluded-mode' }));
+    expect(report.skipped).toContainEqual(
+      expect.objectContaining({ target: 'site.cfg', reason: 'excluded-mode' }),
+    );
   });
 
   it('mode 1 falls back to the unmarked includes when the model file is missing', async () => {
@@ -56,20 +72,43 @@ describe('B7 excluded mode', () => {
   });
 
   it('mode 1 falls back when the boot file lists nothing for the model (Decision)', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('specific_model.excluded_mode = 1', '[T23G]include:config "t23.cfg"', 'include:config "all.cfg"'), 'all.cfg': file('a = 1') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file(
+        'specific_model.excluded_mode = 1',
+        '[T23G]include:config "t23.cfg"',
+        'include:config "all.cfg"',
+      ),
+      'all.cfg': file('a = 1'),
+    });
     const { report } = await round(tree, newPhone('T46U'));
     expect(report.applied).toEqual(['all.cfg']);
   });
 
   it('is ignored (mode 0), with a warning, on models without excluded mode (CP920)', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('specific_model.excluded_mode = 1', '[CP920]include:config "cp.cfg"', 'include:config "all.cfg"'), 'cp.cfg': file('b = 1'), 'all.cfg': file('a = 1') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file(
+        'specific_model.excluded_mode = 1',
+        '[CP920]include:config "cp.cfg"',
+        'include:config "all.cfg"',
+      ),
+      'cp.cfg': file('b = 1'),
+      'all.cfg': file('a = 1'),
+    });
     const { report } = await round(tree, newPhone('CP920'));
     expect(report.applied).toEqual(['cp.cfg', 'all.cfg']);
     expect(report.warnings).toContainEqual(expect.objectContaining({ rule: 'B7', line: 2 }));
   });
 
   it('is ignored on firmware older than the gate', async () => {
-    const tree = new MemoryTree({ 'y000000000000.boot': file('specific_model.excluded_mode = 1', '[T23G]include:config "t.cfg"', 'include:config "all.cfg"'), 't.cfg': file('b = 1'), 'all.cfg': file('a = 1') });
+    const tree = new MemoryTree({
+      'y000000000000.boot': file(
+        'specific_model.excluded_mode = 1',
+        '[T23G]include:config "t.cfg"',
+        'include:config "all.cfg"',
+      ),
+      't.cfg': file('b = 1'),
+      'all.cfg': file('a = 1'),
+    });
     const { report } = await round(tree, newPhone('T23G', T23G_MAC, '44.81.0.10'));
     expect(report.warnings).toContainEqual(expect.objectContaining({ rule: 'B7' }));
     expect(report.skipped.map((s) => s.reason)).toEqual(['model-filter-unsupported']);
@@ -81,12 +120,18 @@ describe('C3 [$MODEL] parameter lines', () => {
   it('applies the phone model lines and the unmarked lines in file order', async () => {
     const tree = new MemoryTree({
       'y000000000000.boot': file('include:config "a.cfg"'),
-      'a.cfg': file('features.dnd_mode = 9', '[T46S] features.dnd_mode = 1', '[T48G, T23G] features.dnd_mode = 0', 'other = x'),
+      'a.cfg': file(
+        'features.dnd_mode = 9',
+        '[T46S] features.dnd_mode = 1',
+        '[T48G, T23G] features.dnd_mode = 0',
+        'other = x',
+      ),
     });
     const t23 = await round(tree, newPhone('T23G', T23G_MAC));
-    expect(t23.report.config).toMatchObject({ 'features.dnd_mode': '0', other: 'x' });
+    expect(t23.state.config).toMatchObject({ 'features.dnd_mode': '0', other: 'x' });
+    expect(t23.report.provenance['features.dnd_mode']?.origin).toEqual({ kind: 'file', file: 'a.cfg', line: 4 });
     const t46u = await round(tree, newPhone('T46U'));
-    expect(t46u.report.config['features.dnd_mode']).toBe('9');
+    expect(t46u.state.config['features.dnd_mode']).toBe('9');
   });
 
   it('ignores prefixed lines on firmware without model filters, saying how many', async () => {
@@ -94,6 +139,8 @@ describe('C3 [$MODEL] parameter lines', () => {
     const { report } = await round(tree, newPhone('T23G', T23G_MAC, '44.81.0.10'));
     expect(report.config).toMatchObject({ b: '2' });
     expect(report.config.a).toBeUndefined();
-    expect(report.warnings).toContainEqual(expect.objectContaining({ rule: 'C3', file: 'y000000000044.cfg' }));
+    expect(report.warnings).toContainEqual(
+      expect.objectContaining({ rule: 'C3', file: 'y000000000044.cfg' }),
+    );
   });
 });

@@ -1,0 +1,93 @@
+// `autop check TREE`: every phone of the inventory (or one per model the tree serves) through a
+// round of the engine, the findings printed for people or for CI (issue #4 §1, §2).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { checkTree } from '../check/checkTree.js';
+import { readInventory } from '../check/inventory.js';
+import { renderCheckGithub } from '../check/output/github.js';
+import { renderCheckJson } from '../check/output/json.js';
+import { renderCheckJunit } from '../check/output/junit.js';
+import { renderCheckSarif } from '../check/output/sarif.js';
+import { failed } from '../check/output/summary.js';
+import { renderCheckText } from '../check/output/text.js';
+import { syntheticPhones } from '../check/syntheticPhones.js';
+import { packageRoot } from '../core/packageRoot.js';
+import { Engine } from '../engine/round.js';
+import { loadModelCatalogue, type ModelEntry } from '../models/catalogue.js';
+import { loadParameterCatalogue } from '../models/parameters.js';
+import { EXIT, UsageError } from './usage.js';
+
+export const CHECK_FORMATS = ['text', 'json', 'junit', 'sarif', 'github'] as const;
+export type CheckFormat = (typeof CHECK_FORMATS)[number];
+
+export interface CheckOptions {
+  inventory?: string;
+  model?: string[];
+  format?: string;
+  strict?: boolean;
+}
+
+export function treeFolder(tree: string, what = 'TREE'): string {
+  const dir = resolve(tree);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`${what} ${tree} is not a folder`);
+  return dir;
+}
+
+/** `--format`, else GitHub annotations inside GitHub Actions, else text. */
+export function checkFormat(format: string | undefined, env: NodeJS.ProcessEnv = process.env): CheckFormat {
+  if (format === undefined) return env.GITHUB_ACTIONS === 'true' ? 'github' : 'text';
+  if (!(CHECK_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format ${format} is not one of ${CHECK_FORMATS.join(', ')}`);
+  }
+  return format as CheckFormat;
+}
+
+export function modelsFromOptions(names: readonly string[] | undefined): ModelEntry[] | undefined {
+  if (!names || names.length === 0) return undefined;
+  const models = loadModelCatalogue();
+  return names
+    .flatMap((n) => n.split(','))
+    .map((name) => {
+      const found = models.lookup(name.trim());
+      if (!found.ok) throw new UsageError(found.message);
+      return found.model;
+    });
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export async function checkCommand(tree: string, options: CheckOptions): Promise<number> {
+  const root = treeFolder(tree);
+  const format = checkFormat(options.format);
+  const only = modelsFromOptions(options.model);
+  const models = loadModelCatalogue();
+  const engine = new Engine({ models, params: loadParameterCatalogue() });
+
+  let phones;
+  let inventory;
+  if (options.inventory !== undefined) {
+    const read = await readInventory(options.inventory, models);
+    if (read.kind === 'unreadable') throw new UsageError(read.message);
+    phones = only ? read.phones.filter((p) => only.some((m) => m.id === p.model.id)) : read.phones;
+    inventory = {
+      file: relative(root, resolve(options.inventory)).split(sep).join('/'),
+      problems: read.problems,
+    };
+  } else {
+    phones = await syntheticPhones(root, only ?? models.models);
+  }
+
+  const result = await checkTree({ tree: root, phones, engine, ...(inventory && { inventory }) });
+  const render: Record<CheckFormat, () => string> = {
+    text: () => renderCheckText(result, tree),
+    json: () => renderCheckJson(result, tree),
+    junit: () => renderCheckJunit(result, tree),
+    sarif: () => renderCheckSarif(result, tree, packageVersion()),
+    github: () => renderCheckGithub(result, tree),
+  };
+  process.stdout.write(render[format]());
+  return failed(result.findings, options.strict ?? false) ? EXIT.couldNotRun : EXIT.ok;
+}

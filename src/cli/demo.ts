@@ -1,0 +1,81 @@
+// `autop demo` (`npm start`): the bundled site served on loopback over HTTP and TFTP by the
+// embedded server, and a T46U and a T23G provisioning from it over each, reports printed.
+import { createSocket } from 'node:dgram';
+import { join } from 'node:path';
+import { fixturesDir } from '../core/packageRoot.js';
+import { macOrThrow } from '../core/mac.js';
+import { Engine } from '../engine/round.js';
+import { WireFetcher } from '../fetch/createFetcher.js';
+import { loadModelCatalogue } from '../models/catalogue.js';
+import { loadParameterCatalogue } from '../models/parameters.js';
+import { factoryState } from '../phone/state.js';
+import { maskReport } from '../report/mask.js';
+import { renderText } from '../report/text.js';
+import { startHttpServer } from '../server/provisioningServer.js';
+import { startTftpServer } from '../server/tftpServer.js';
+import { formatLogLine } from './serve.js';
+import { EXIT } from './usage.js';
+
+const PHONES = [
+  { model: 'T46U', mac: '00:15:65:74:b1:50' },
+  { model: 'T23G', mac: '00:15:65:93:70:f2' },
+] as const;
+
+/** A UDP port free on 127.0.0.1 right now (TFTP needs one before it starts). */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
+export async function demoCommand(options: { tree?: string }): Promise<number> {
+  const root = options.tree ?? join(fixturesDir, 'site');
+  const log: string[] = [];
+  const http = await startHttpServer({ root, port: 0, log: (e) => log.push(formatLogLine('http', e)) });
+  const tftp = await startTftpServer({
+    root,
+    port: await freeUdpPort(),
+    log: (e) => log.push(formatLogLine('tftp', e)),
+  });
+  const out = (text: string) => process.stdout.write(text);
+  out(`autop demo: serving ${root}\n  ${http.url}\n  ${tftp.url}\n`);
+
+  const params = loadParameterCatalogue();
+  const models = loadModelCatalogue();
+  const engine = new Engine({ models, params });
+  const fetcher = new WireFetcher();
+  let ran = 0;
+  try {
+    for (const server of [http.url, tftp.url]) {
+      for (const phone of PHONES) {
+        const model = models.find(phone.model)!;
+        const { report } = await engine.runRound({
+          model,
+          state: factoryState(macOrThrow(phone.mac), model.id, model.firmware.current),
+          server: { url: server, source: 'autop demo' },
+          fetcher,
+          now: new Date(),
+        });
+        if (report.status === 'updated') ran++;
+        out(
+          `\n${'='.repeat(78)}\n${phone.model} ${phone.mac} over ${new URL(server).protocol.replace(':', '').toUpperCase()}\n${'='.repeat(78)}\n`,
+        );
+        out(renderText(maskReport(report, params), { changes: 12 }));
+      }
+    }
+  } finally {
+    await fetcher.close();
+    await http.close();
+    await tftp.close();
+  }
+  out(`\nServer log (${log.length} requests)\n${log.map((l) => `  ${l}`).join('\n')}\n`);
+  out(
+    `\n${ran} of ${PHONES.length * 2} rounds provisioned. Next: autop provision --tree fixtures/site --mac ... --model ... --json\n`,
+  );
+  return ran === PHONES.length * 2 ? EXIT.ok : EXIT.couldNotRun;
+}
