@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,12 @@ describe('autop provision', () => {
     expect(report.updated).toBe(true);
     expect(typeof report.reboot).toBe('boolean');
     expect(Array.isArray(report.rebootReasons)).toBe(true);
-    const downloads = report.downloads as { url: string; name: string; outcome: string; md5: string | null }[];
+    const downloads = report.downloads as {
+      url: string;
+      name: string;
+      outcome: string;
+      md5: string | null;
+    }[];
     expect(downloads.map((d) => [d.name, d.outcome])).toEqual([
       ['00156574b150.boot', 'ok'],
       ['site.cfg', 'ok'],
@@ -49,7 +54,9 @@ describe('autop provision', () => {
     const config = (JSON.parse(masked.stdout) as { config: Record<string, string> }).config;
     expect(config['account.1.password']).toBe('********');
     const clear = await runCli(['provision', ...SITE, ...T46U, '--json', '--show-secrets']);
-    const secret = (JSON.parse(clear.stdout) as { config: Record<string, string> }).config['account.1.password'];
+    const secret = (JSON.parse(clear.stdout) as { config: Record<string, string> }).config[
+      'account.1.password'
+    ];
     expect(secret).not.toBe('********');
     expect(masked.stdout).not.toContain(secret!);
     const text = await runCli(['provision', ...SITE, ...T46U]);
@@ -57,7 +64,15 @@ describe('autop provision', () => {
   });
 
   it('accepts the MAC with dashes or bare, any case, and SIP-T46U as the model', async () => {
-    const { code, stdout } = await runCli(['provision', ...SITE, '--mac', '00-15-65-74-B1-50', '--model', 'sip-t46u', '--json']);
+    const { code, stdout } = await runCli([
+      'provision',
+      ...SITE,
+      '--mac',
+      '00-15-65-74-B1-50',
+      '--model',
+      'sip-t46u',
+      '--json',
+    ]);
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { mechanism: string }).mechanism).toBe('mac-boot');
   });
@@ -82,9 +97,18 @@ describe('autop provision', () => {
   });
 
   it('exits 2 with what to type for a bad MAC, a missing folder, and a missing option', async () => {
-    expect(await runCli(['provision', ...SITE, '--mac', 'zz', '--model', 'T46U'])).toMatchObject({ code: 2, stderr: expect.stringContaining('00:15:65:74:b1:50') as string });
-    expect(await runCli(['provision', '--tree', 'no/such/dir', ...T46U])).toMatchObject({ code: 2, stderr: expect.stringContaining('not a folder') as string });
-    expect(await runCli(['provision', ...SITE, '--model', 'T46U'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--mac is required') as string });
+    expect(await runCli(['provision', ...SITE, '--mac', 'zz', '--model', 'T46U'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('00:15:65:74:b1:50') as string,
+    });
+    expect(await runCli(['provision', '--tree', 'no/such/dir', ...T46U])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('not a folder') as string,
+    });
+    expect(await runCli(['provision', ...SITE, '--model', 'T46U'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--mac is required') as string,
+    });
     expect((await runCli(['provision', '--bogus'])).code).toBe(2);
   });
 
@@ -100,15 +124,25 @@ describe('autop provision', () => {
 });
 
 describe('autop set (K1)', () => {
-  it('records a UI change in MAC-local when custom.protect = 1, and it survives the next round', async () => {
+  it('records a UI change in MAC-local when custom.protect = 1, uploads it (K2), and it survives the next round', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'autop-cli-'));
+    const tree = join(dir, 'tree');
+    await cp('fixtures/mac-local', tree, { recursive: true });
     const state = join(dir, 'phone.json');
-    await runCli(['provision', '--tree', 'fixtures/mac-local', ...T46U, '--state', state]);
+    await runCli(['provision', '--tree', tree, ...T46U, '--state', state]);
     const set = await runCli(['set', '--state', state, 'features.dnd.enable=1']);
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('recorded in MAC-local');
+    expect(set.stdout).toContain('MAC-local uploaded');
     const saved = JSON.parse(await readFile(state, 'utf8')) as { local: Record<string, string> };
     expect(saved.local['features.dnd.enable']).toBe('1');
+    expect(await readFile(join(tree, '00156574b150-local.cfg'), 'utf8')).toContain('features.dnd.enable = 1');
+    await writeFile(join(tree, 'common.cfg'), (await readFile(join(tree, 'common.cfg'), 'utf8')) + 'lang.gui = French\n');
+    const next = await runCli(['provision', '--tree', tree, '--state', state, '--json']);
+    const report = JSON.parse(next.stdout) as { updated: boolean; config: Record<string, string> };
+    expect(report.updated).toBe(true);
+    expect(report.config['features.dnd.enable']).toBe('1');
+    expect(report.config['lang.gui']).toBe('French');
   });
 
   it('exits 2 for a state file that does not exist or an assignment without =', async () => {
@@ -116,6 +150,9 @@ describe('autop set (K1)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'autop-cli-'));
     const state = join(dir, 'phone.json');
     await runCli(['provision', ...SITE, ...T46U, '--state', state]);
-    expect(await runCli(['set', '--state', state, 'novalue'])).toMatchObject({ code: 2, stderr: expect.stringContaining('KEY=VALUE') as string });
+    expect(await runCli(['set', '--state', state, 'novalue'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('KEY=VALUE') as string,
+    });
   });
 });
