@@ -58,12 +58,9 @@ export async function serveCommand(dir: string, options: ServeOptions): Promise<
   if ((options.user === undefined) !== (options.password === undefined))
     throw new UsageError('give --user and --password together');
   const scheme = options.auth ?? 'digest';
-  if (scheme !== 'basic' && scheme !== 'digest')
-    throw new UsageError(`--auth ${scheme}: use basic or digest`);
+  if (!isScheme(scheme)) throw new UsageError(`--auth ${scheme}: use basic or digest`);
   const auth =
-    options.user !== undefined
-      ? { user: options.user, password: options.password ?? '', scheme: scheme as 'basic' | 'digest' }
-      : undefined;
+    options.user !== undefined ? { user: options.user, password: options.password ?? '', scheme } : undefined;
   const host = options.host ?? '127.0.0.1';
 
   const closers: (() => Promise<void>)[] = [];
@@ -76,7 +73,7 @@ export async function serveCommand(dir: string, options: ServeOptions): Promise<
       ...(auth && { auth }),
       log: (e) => out(formatLogLine('http', e)),
     });
-    closers.push(server.close);
+    closers.push(() => server.close());
     out(`serving ${root} at ${server.url}${auth ? ` (${auth.scheme} auth)` : ''}`);
   }
   if (httpsPort !== undefined) {
@@ -89,7 +86,7 @@ export async function serveCommand(dir: string, options: ServeOptions): Promise<
       ...(auth && { auth }),
       log: (e) => out(formatLogLine('https', e)),
     });
-    closers.push(server.close);
+    closers.push(() => server.close());
     out(`serving ${root} at ${server.url}`);
   }
   if (tftpPort !== undefined) {
@@ -99,7 +96,7 @@ export async function serveCommand(dir: string, options: ServeOptions): Promise<
       host,
       log: (e) => out(formatLogLine('tftp', e)),
     });
-    closers.push(server.close);
+    closers.push(() => server.close());
     out(`serving ${root} at ${server.url}`);
   }
   await new Promise<void>((done) => {
@@ -109,4 +106,8 @@ export async function serveCommand(dir: string, options: ServeOptions): Promise<
   });
   await Promise.all(closers.map((close) => close()));
   return EXIT.ok;
+}
+
+function isScheme(text: string): text is 'basic' | 'digest' {
+  return text === 'basic' || text === 'digest';
 }
