@@ -44,11 +44,22 @@ export function parseBootFile(text: string, options: ParseOptions): BootFile {
 
   // A binary file (encrypted, or not a CFG at all) is one finding, not one per line of garbage.
   if (hasControlCharacters(text)) {
-    return { hasHeader: false, includes: [], diagnostics: [error('B2', 'the file has binary control characters; a boot file is plain text', file)] };
+    return {
+      hasHeader: false,
+      includes: [],
+      diagnostics: [error('B2', 'the file has binary control characters; a boot file is plain text', file)],
+    };
   }
   const header = checkHeader(lines);
   if (header === 'missing') {
-    diagnostics.push(error('B2', `the first line must be "${HEADER}"; the phone does not accept the file without it`, file, 1));
+    diagnostics.push(
+      error(
+        'B2',
+        `the first line must be "${HEADER}"; the phone does not accept the file without it`,
+        file,
+        1,
+      ),
+    );
   } else if (header === 'other-version') {
     diagnostics.push(warning('B2', `the header should read exactly "${HEADER}"`, file, 1));
   }
@@ -70,7 +81,14 @@ export function parseBootFile(text: string, options: ParseOptions): BootFile {
       if (models && options.isToken) {
         for (const model of models) {
           if (!options.isToken(model)) {
-            diagnostics.push(error('B5', `[${model}] is not a model token the firmware knows, so no phone takes this include`, file, number));
+            diagnostics.push(
+              error(
+                'B5',
+                `[${model}] is not a model token the firmware knows, so no phone takes this include`,
+                file,
+                number,
+              ),
+            );
           }
         }
       }
@@ -79,28 +97,53 @@ export function parseBootFile(text: string, options: ParseOptions): BootFile {
     }
 
     if (prefix.kind === 'models') {
-      diagnostics.push(error('B5', 'a [$MODEL] prefix in a boot file must be followed by include:config', file, number));
+      diagnostics.push(
+        error('B5', 'a [$MODEL] prefix in a boot file must be followed by include:config', file, number),
+      );
       continue;
     }
     const eq = text.indexOf('=');
     if (eq < 0) {
-      diagnostics.push(error('B2', `"${shorten(text)}" is neither a comment, an include:config line nor a key = value line`, file, number));
+      diagnostics.push(
+        error(
+          'B2',
+          `"${shorten(text)}" is neither a comment, an include:config line nor a key = value line`,
+          file,
+          number,
+        ),
+      );
       continue;
     }
     const key = text.slice(0, eq).trim();
     const value = text.slice(eq + 1).trim();
     if (!(key in BOOT_KEYS)) {
-      diagnostics.push(warning('B6', `"${key}" is not a boot file key (only overwrite_mode and specific_model.excluded_mode are); the phone ignores it here`, file, number));
+      diagnostics.push(
+        warning(
+          'B6',
+          `"${key}" is not a boot file key (only overwrite_mode and specific_model.excluded_mode are); the phone ignores it here`,
+          file,
+          number,
+        ),
+      );
       continue;
     }
     const rule = BOOT_KEYS[key as keyof typeof BOOT_KEYS];
     if (value !== '0' && value !== '1') {
-      diagnostics.push(error(rule, `${key} must be 0 or 1, not "${value}"; the line is ignored`, file, number));
+      diagnostics.push(
+        error(rule, `${key} must be 0 or 1, not "${value}"; the line is ignored`, file, number),
+      );
       continue;
     }
     const existing = settings[key as keyof typeof BOOT_KEYS];
     if (existing) {
-      diagnostics.push(warning(rule, `${key} is set again (first on line ${existing.line}); the last one wins`, file, number));
+      diagnostics.push(
+        warning(
+          rule,
+          `${key} is set again (first on line ${existing.line}); the last one wins`,
+          file,
+          number,
+        ),
+      );
     }
     settings[key as keyof typeof BOOT_KEYS] = { value: value === '1' ? 1 : 0, line: number };
   }
@@ -109,19 +152,28 @@ export function parseBootFile(text: string, options: ParseOptions): BootFile {
     hasHeader: header !== 'missing',
     includes,
     ...(settings.overwrite_mode && { overwriteMode: settings.overwrite_mode }),
-    ...(settings['specific_model.excluded_mode'] && { excludedMode: settings['specific_model.excluded_mode'] }),
+    ...(settings['specific_model.excluded_mode'] && {
+      excludedMode: settings['specific_model.excluded_mode'],
+    }),
     diagnostics,
   };
 }
 
-function parseIncludeTarget(raw: string, file: string, line: number, diagnostics: Diagnostic[]): string | undefined {
+function parseIncludeTarget(
+  raw: string,
+  file: string,
+  line: number,
+  diagnostics: Diagnostic[],
+): string | undefined {
   const text = raw.trim();
   let target: string;
   if (text.startsWith('<') || text.startsWith('"')) {
     const close = text.startsWith('<') ? '>' : '"';
     const end = text.indexOf(close, 1);
     if (end < 0) {
-      diagnostics.push(error('B3', `the include target opened with ${text[0]} is never closed with ${close}`, file, line));
+      diagnostics.push(
+        error('B3', `the include target opened with ${text[0]} is never closed with ${close}`, file, line),
+      );
       return undefined;
     }
     if (text.slice(end + 1).trim() !== '') {
@@ -130,7 +182,14 @@ function parseIncludeTarget(raw: string, file: string, line: number, diagnostics
     target = text.slice(1, end).trim();
   } else {
     if (text !== '') {
-      diagnostics.push(warning('B3', 'write the include target as <URL> or "URL" (a path with spaces needs them)', file, line));
+      diagnostics.push(
+        warning(
+          'B3',
+          'write the include target as <URL> or "URL" (a path with spaces needs them)',
+          file,
+          line,
+        ),
+      );
     }
     target = text;
   }
@@ -139,7 +198,9 @@ function parseIncludeTarget(raw: string, file: string, line: number, diagnostics
     return undefined;
   }
   if (!/\.cfg$/i.test(target.split(/[?#]/)[0] ?? '')) {
-    diagnostics.push(error('B3', `include:config must name a .cfg file, not "${target}"; the phone skips it`, file, line));
+    diagnostics.push(
+      error('B3', `include:config must name a .cfg file, not "${target}"; the phone skips it`, file, line),
+    );
     return undefined;
   }
   return target;

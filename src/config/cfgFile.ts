@@ -36,11 +36,28 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
 
   // A binary file (encrypted, or not a CFG at all) is one finding, not one per line of garbage.
   if (hasControlCharacters(text)) {
-    return { hasHeader: false, settings: [], diagnostics: [error('C1', 'the file has binary control characters; it is not a plain-text CFG (encrypted, with no key that applies?)', file)] };
+    return {
+      hasHeader: false,
+      settings: [],
+      diagnostics: [
+        error(
+          'C1',
+          'the file has binary control characters; it is not a plain-text CFG (encrypted, with no key that applies?)',
+          file,
+        ),
+      ],
+    };
   }
   const header = checkHeader(lines);
   if (header === 'missing') {
-    diagnostics.push(error('C1', `the first line must be "${HEADER}"; the phone does not accept the file without it`, file, 1));
+    diagnostics.push(
+      error(
+        'C1',
+        `the first line must be "${HEADER}"; the phone does not accept the file without it`,
+        file,
+        1,
+      ),
+    );
   } else if (header === 'other-version') {
     diagnostics.push(warning('C1', `the header should read exactly "${HEADER}"`, file, 1));
   }
@@ -58,26 +75,51 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
     const body = prefix.rest;
     const eq = body.indexOf('=');
     if (eq < 0) {
-      diagnostics.push(error('C2', `"${shorten(body.split(/\s/)[0] ?? '')}..." is not a "parameter = value" line (no "="); the phone ignores it`, file, number));
+      diagnostics.push(
+        error(
+          'C2',
+          `"${shorten(body.split(/\s/)[0] ?? '')}..." is not a "parameter = value" line (no "="); the phone ignores it`,
+          file,
+          number,
+        ),
+      );
       continue;
     }
     const param = body.slice(0, eq).trim();
     const valueText = body.slice(eq + 1).trim();
     if (!PARAMETER.test(param)) {
       diagnostics.push(
-        error('C2', param === '' ? 'the line has a value but no parameter name' : `"${shorten(param)}" is not a parameter name (letters, digits, ".", "_", "-")`, file, number),
+        error(
+          'C2',
+          param === ''
+            ? 'the line has a value but no parameter name'
+            : `"${shorten(param)}" is not a parameter name (letters, digits, ".", "_", "-")`,
+          file,
+          number,
+        ),
       );
       continue;
     }
     if (models && options.isToken) {
       for (const model of models) {
         if (!options.isToken(model)) {
-          diagnostics.push(error('C3', `[${model}] is not a model token the firmware knows, so no phone applies this line`, file, number));
+          diagnostics.push(
+            error(
+              'C3',
+              `[${model}] is not a model token the firmware knows, so no phone applies this line`,
+              file,
+              number,
+            ),
+          );
         }
       }
     }
     const value: CfgValue =
-      valueText === '' ? { kind: 'blank' } : valueText === NULL_VALUE ? { kind: 'null' } : { kind: 'value', text: valueText };
+      valueText === ''
+        ? { kind: 'blank' }
+        : valueText === NULL_VALUE
+          ? { kind: 'null' }
+          : { kind: 'value', text: valueText };
     let key = param;
     if (MULTI_VALUED.has(param) && value.kind === 'value') {
       const colon = value.text.indexOf(':');
@@ -90,7 +132,14 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
     const identity = `${models ? [...models].sort().join(',') : ''}|${key}`;
     const earlier = seen.get(identity);
     if (earlier !== undefined) {
-      diagnostics.push(warning('C2', `${key} is set again (first on line ${earlier}); the last one in the file wins`, file, number));
+      diagnostics.push(
+        warning(
+          'C2',
+          `${key} is set again (first on line ${earlier}); the last one in the file wins`,
+          file,
+          number,
+        ),
+      );
     }
     seen.set(identity, number);
     settings.push({ key, param, value, models, line: number });

@@ -41,7 +41,10 @@ export function splitModelPrefix(text: string): ModelPrefix {
     .split(',')
     .map((m) => m.trim());
   if (models.some((m) => m === '')) {
-    return { kind: 'malformed', reason: 'the [$MODEL] list has an empty entry; write models separated by commas' };
+    return {
+      kind: 'malformed',
+      reason: 'the [$MODEL] list has an empty entry; write models separated by commas',
+    };
   }
   return { kind: 'models', models, rest: trimmed.slice(close + 1).trimStart() };
 }

@@ -8,7 +8,8 @@ function findRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'models'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('autop: cannot find the package root (no models/ folder above the code)');
+    if (parent === dir)
+      throw new Error('autop: cannot find the package root (no models/ folder above the code)');
     dir = parent;
   }
 }

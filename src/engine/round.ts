@@ -30,6 +30,7 @@ import {
   withoutUserInfo,
 } from './outcome.js';
 import { considerFirmware } from './firmwareStep.js';
+import { considerCertificates } from './certificateStep.js';
 
 export interface Catalogues {
   readonly models: ModelCatalogue;
@@ -132,10 +133,19 @@ export class Engine {
       root,
       userAgent: userAgent(model, state.firmware, state.mac, state.config),
       ...credentialsFor(target.url, get, input.credentials),
-      transfer: transferSettings(get, input.transfer),
+      transfer: transferSettings(get, {
+        ...(state.certificates && { trustedCa: Object.values(state.certificates) }),
+        ...input.transfer,
+      }),
       modelFilter: supportsModelFilter(model, firmware),
     };
 
+    if (!ctx.transfer.verifyTls && target.url.protocol === 'https:') {
+      // S5: the report says plainly that the server was not authenticated.
+      log.diagnostics.push(
+        warning('S5', "static.security.trust_certificates = 0: the server's certificate was not verified"),
+      );
+    }
     const gathered = await gatherFiles(ctx, target, supportsBootFiles(model, firmware), firmware.major);
     if (gathered.kind === 'failed')
       return finish({ status: 'failed', server, mechanism: gathered.mechanism });
@@ -184,12 +194,9 @@ export class Engine {
       this.catalogues.params,
     );
 
-    const firmwareReport = await considerFirmware(
-      ctx,
-      configView(merged.config, this.catalogues.params),
-      pn,
-      firmware,
-    );
+    const mergedView = configView(merged.config, this.catalogues.params);
+    const certificates = await considerCertificates(ctx, mergedView, state.certificates ?? {});
+    const firmwareReport = await considerFirmware(ctx, mergedView, pn, firmware);
     if (firmwareReport?.install) {
       rebootReasons.push({ rule: 'R3', message: `firmware ${firmwareReport.reason}` });
     }
@@ -203,6 +210,7 @@ export class Engine {
       local: protect || localFromServer ? local : state.local,
       md5: Object.fromEntries(log.md5),
       server: withoutUserInfo(target.url),
+      ...(Object.keys(certificates).length > 0 && { certificates }),
       rounds: state.rounds + 1,
       lastRound: input.now.toISOString(),
     };

@@ -79,7 +79,8 @@ export async function fetchFile(
   }
   const md5 = outcome.md5 ?? createHash('md5').update(outcome.bytes).digest('hex');
   ctx.log.downloads.push({ ...base, outcome: 'ok', md5, size: outcome.bytes.byteLength });
-  if (kind !== 'firmware') ctx.log.md5.set(url.href, md5);
+  // M1 compares configuration files only; a ROM or a certificate is a resource.
+  if (kind !== 'firmware' && kind !== 'certificate') ctx.log.md5.set(url.href, md5);
   return { url, file, text: ctx.cache.text(md5, outcome.bytes) };
 }
 

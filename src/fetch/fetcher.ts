@@ -16,6 +16,8 @@ export interface TransferSettings {
   readonly retryDelayMs: number;
   /** HTTPS: verify the server's certificate (`static.security.trust_certificates`, spec S5). */
   readonly verifyTls: boolean;
+  /** HTTPS: CAs the phone was provisioned with (`static.trusted_certificates.url`), PEM. */
+  readonly trustedCa?: readonly string[];
 }
 
 export interface FetchRequest {
@@ -27,14 +29,7 @@ export interface FetchRequest {
 
 /** Why a transfer failed, in the terms of the guide's diagnostics (spec D). */
 export type FailureCause =
-  | 'unreachable'
-  | 'timeout'
-  | 'auth'
-  | 'tls'
-  | 'server-error'
-  | 'protocol'
-  | 'outside-root'
-  | 'unsupported';
+  'unreachable' | 'timeout' | 'auth' | 'tls' | 'server-error' | 'protocol' | 'outside-root' | 'unsupported';
 
 export type FetchOutcome =
   | { readonly kind: 'ok'; readonly bytes: Uint8Array; readonly md5?: string }
@@ -46,10 +41,16 @@ export interface Fetcher {
 }
 
 export const notFound = (detail: string): FetchOutcome => ({ kind: 'not-found', detail });
-export const failed = (cause: FailureCause, detail: string): FetchOutcome => ({ kind: 'failed', cause, detail });
+export const failed = (cause: FailureCause, detail: string): FetchOutcome => ({
+  kind: 'failed',
+  cause,
+  detail,
+});
 
 /** K2: the phone uploads its MAC-local file (HTTP PUT, FTP STOR). */
-export type PutOutcome = { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly cause: FailureCause; readonly detail: string };
+export type PutOutcome =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'failed'; readonly cause: FailureCause; readonly detail: string };
 
 export interface Uploader {
   put(request: FetchRequest, bytes: Uint8Array): Promise<PutOutcome>;

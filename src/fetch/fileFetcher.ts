@@ -37,7 +37,9 @@ export class FileFetcher implements Fetcher, Uploader {
 
   fetch(request: FetchRequest): Promise<FetchOutcome> {
     if (request.url.protocol !== 'file:') {
-      return Promise.resolve(failed('unsupported', `the tree fetcher reads file: URLs, not ${request.url.protocol}`));
+      return Promise.resolve(
+        failed('unsupported', `the tree fetcher reads file: URLs, not ${request.url.protocol}`),
+      );
     }
     if (!this.cache) return this.read(request.url);
     const key = request.url.href;
@@ -58,7 +60,11 @@ export class FileFetcher implements Fetcher, Uploader {
       return { kind: 'failed', cause: 'protocol', detail: `not a local file URL: ${(e as Error).message}` };
     }
     if (!UPLOADABLE.test(basename(path))) {
-      return { kind: 'failed', cause: 'auth', detail: `${basename(path)} is not a file a phone uploads; refused` };
+      return {
+        kind: 'failed',
+        cause: 'auth',
+        detail: `${basename(path)} is not a file a phone uploads; refused`,
+      };
     }
     const root = await this.rootReal;
     let dir: string;
@@ -67,14 +73,23 @@ export class FileFetcher implements Fetcher, Uploader {
     } catch {
       return { kind: 'failed', cause: 'server-error', detail: `no folder ${dirname(path)} in the tree` };
     }
-    if (!isInside(dir, root)) return { kind: 'failed', cause: 'outside-root', detail: `${request.url.pathname} is outside the tree; refused` };
+    if (!isInside(dir, root))
+      return {
+        kind: 'failed',
+        cause: 'outside-root',
+        detail: `${request.url.pathname} is outside the tree; refused`,
+      };
     const target = join(dir, basename(path));
     const temporary = `${target}.${process.pid}.tmp`;
     try {
       await writeFile(temporary, bytes);
       await rename(temporary, target);
     } catch (e) {
-      return { kind: 'failed', cause: 'server-error', detail: `cannot write ${target}: ${(e as Error).message}` };
+      return {
+        kind: 'failed',
+        cause: 'server-error',
+        detail: `cannot write ${target}: ${(e as Error).message}`,
+      };
     }
     this.cache?.delete(request.url.href);
     return { kind: 'ok' };
@@ -103,7 +118,10 @@ export class FileFetcher implements Fetcher, Uploader {
       return failed('server-error', `cannot read ${path}: ${code ?? (e as Error).message}`);
     }
     if (!isInside(real, root)) {
-      return failed('outside-root', `${url.pathname} leads outside the tree's root (a link to ${real}); refused, not read`);
+      return failed(
+        'outside-root',
+        `${url.pathname} leads outside the tree's root (a link to ${real}); refused, not read`,
+      );
     }
     try {
       const bytes = await readFile(real);

@@ -15,7 +15,11 @@ export class RetryingFetcher implements Fetcher {
   async fetch(request: FetchRequest): Promise<FetchOutcome> {
     const attempts = Math.max(1, request.transfer.attempts);
     let outcome = await this.inner.fetch(request);
-    for (let attempt = 2; attempt <= attempts && outcome.kind === 'failed' && retryable(outcome.cause); attempt++) {
+    for (
+      let attempt = 2;
+      attempt <= attempts && outcome.kind === 'failed' && retryable(outcome.cause);
+      attempt++
+    ) {
       await this.sleep(request.transfer.retryDelayMs);
       outcome = await this.inner.fetch(request);
     }

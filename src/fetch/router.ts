@@ -9,7 +9,9 @@ export class SchemeRouter implements Fetcher {
     const fetcher = this.bySchemes[scheme];
     if (!fetcher) {
       const known = Object.keys(this.bySchemes).join(', ');
-      return Promise.resolve(failed('unsupported', `no fetcher for ${scheme}: URLs here (this run can fetch: ${known})`));
+      return Promise.resolve(
+        failed('unsupported', `no fetcher for ${scheme}: URLs here (this run can fetch: ${known})`),
+      );
     }
     return fetcher.fetch(request);
   }

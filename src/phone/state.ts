@@ -30,6 +30,8 @@ export interface PhoneState {
   readonly local: Readonly<Record<string, string>>;
   /** M1: URL → MD5 of every configuration file of the last round that applied. */
   readonly md5: Readonly<Record<string, string>>;
+  /** CAs provisioned by `static.trusted_certificates.url` (URL → PEM), trusted for HTTPS (S5). */
+  readonly certificates?: Readonly<Record<string, string>>;
   /** The server URL of the last round that ran (user info dropped): where K2 uploads go by default. */
   readonly server?: string;
   /** Rounds that ran to the end, and the time of the last (ISO 8601, from the clock handed in). */

@@ -1,0 +1,137 @@
+// Checks of one CFG file against the parameter catalogue, made once per file however many phones
+// read it (issue #4 §1, §6): unknown parameters, values out of range, static parameters that
+// overwrite mode will not reset (B6) or that MAC-local never applies (K1), and accounts beyond a
+// model's count (C5), the one check that depends on who reads the file.
+import { settingValue, type CfgFile } from '../config/cfgFile.js';
+import { splitLines } from '../config/lines.js';
+import type { ModelEntry } from '../models/catalogue.js';
+import { ParameterCatalogue } from '../models/parameters.js';
+import type { NewFinding } from './finding.js';
+import type { TreeFileKind } from './treeFiles.js';
+import { checkValue } from './valueRange.js';
+
+export interface AccountLine {
+  readonly line: number;
+  readonly param: string;
+  readonly account: number;
+  readonly models: readonly string[] | null;
+}
+
+export interface FileAnalysis {
+  /** Findings about the file whoever reads it. */
+  readonly always: readonly NewFinding[];
+  /** B6: findings that hold only for phones that read the file under overwrite mode 1. */
+  readonly underOverwrite: readonly NewFinding[];
+  /** C5: `account.N.*` lines, checked against each reading phone's model. */
+  readonly accounts: readonly AccountLine[];
+}
+
+const ACCOUNT = /^account\.(\d+)\./;
+/** A commented-out static line: `# static.x = 1`, `#[T46U] static.x = 1`. */
+const COMMENTED_STATIC = /^#+\s*(?:\[[^\]]*\]\s*)?(static\.[A-Za-z0-9_.-]+)\s*=/;
+
+export function analyseCfgFile(
+  file: string,
+  kind: TreeFileKind,
+  parsed: CfgFile,
+  text: string,
+  params: ParameterCatalogue,
+): FileAnalysis {
+  const always: NewFinding[] = [];
+  const underOverwrite: NewFinding[] = [];
+  const accounts: AccountLine[] = [];
+  if (!parsed.hasHeader) return { always, underOverwrite, accounts };
+
+  for (const setting of parsed.settings) {
+    const { param, line } = setting;
+    const account = ACCOUNT.exec(param);
+    if (account) accounts.push({ line, param, account: Number(account[1]), models: setting.models });
+
+    if (kind === 'mac-local' && ParameterCatalogue.isStatic(param)) {
+      always.push({
+        kind: 'static-in-mac-local',
+        rule: 'K1',
+        severity: 'warning',
+        file,
+        line,
+        message: `${param} is static: the phone never applies static settings from its MAC-local file; set it in a file the boot file includes`,
+      });
+    }
+
+    const match = params.find(param);
+    if (!match) {
+      always.push({
+        kind: 'unknown-parameter',
+        rule: 'catalogue',
+        severity: 'warning',
+        file,
+        line,
+        message: `${param} is not in the parameter catalogue (models/parameters.json): a misspelling, or a parameter the catalogue lacks`,
+      });
+      continue;
+    }
+    const value = settingValue(setting.value);
+    if (value === undefined) continue;
+    const verdict = checkValue(match, value);
+    if (!verdict.ok) {
+      const shown = params.isSecret(param) ? '********' : value;
+      // A range the catalogue itself marks as a guess (confidence L) only warns.
+      const guessed = match.spec.confidence === 'L';
+      always.push({
+        kind: 'out-of-range',
+        rule: 'catalogue',
+        severity: guessed ? 'warning' : 'error',
+        file,
+        line,
+        message: `${param} = ${shown}: expected ${verdict.expected}${guessed ? ' (the documented range is uncertain)' : ''}`,
+      });
+    }
+  }
+
+  // B6: under overwrite mode 1 a deleted or commented-out non-static parameter returns to its
+  // default, but a static one keeps its value, silently.
+  if (kind !== 'mac-local') {
+    for (const { number, text: raw } of splitLines(text)) {
+      const commented = COMMENTED_STATIC.exec(raw.trim());
+      if (!commented || number === 1) continue;
+      underOverwrite.push({
+        kind: 'static-not-reset',
+        rule: 'B6',
+        severity: 'warning',
+        file,
+        line: number,
+        message: `${commented[1]} is commented out, but overwrite mode does not reset static parameters that are removed: phones that had it keep the old value; write "${commented[1]} =" (blank) to reset it`,
+      });
+    }
+  }
+  return { always, underOverwrite, accounts };
+}
+
+/** C5: the `account.N.*` lines a phone of this model applies but cannot use. */
+export function accountFindings(
+  file: string,
+  kind: TreeFileKind,
+  lines: readonly AccountLine[],
+  model: ModelEntry,
+  modelFilter: boolean,
+): NewFinding[] {
+  const out: NewFinding[] = [];
+  const token = model.token?.toUpperCase();
+  for (const a of lines) {
+    if (a.account <= model.accounts) continue;
+    const named = a.models !== null && token !== undefined && a.models.some((m) => m.toUpperCase() === token);
+    if (a.models !== null && (!modelFilter || !named)) continue; // C3: the line is not for this phone
+    // A per-phone file, or a line addressed to the model, is wrong for it; a shared file may serve
+    // bigger models too, so there it only warns.
+    const targeted = kind === 'mac-cfg' || kind === 'mac-local' || named;
+    out.push({
+      kind: 'account-beyond-model',
+      rule: 'C5',
+      severity: targeted ? 'error' : 'warning',
+      file,
+      line: a.line,
+      message: `${a.param}: the ${model.id} has ${model.accounts} account${model.accounts === 1 ? '' : 's'}, so account ${a.account} does not exist on it`,
+    });
+  }
+  return out;
+}

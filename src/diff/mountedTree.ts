@@ -1,0 +1,26 @@
+// A tree on disk served at one fixed URL, whatever folder it is in: the two sides of a diff are two
+// folders, but the phone must see one server, or every MD5 (M1) would look new.
+import { pathToFileURL } from 'node:url';
+import { FileFetcher } from '../fetch/fileFetcher.js';
+import { failed, type Fetcher, type FetchOutcome, type FetchRequest } from '../fetch/fetcher.js';
+
+/** The server URL every mounted tree answers at. */
+export const MOUNT_URL = 'file:///tree/';
+
+export class MountedTree implements Fetcher {
+  private readonly files: FileFetcher;
+  private readonly real: string;
+
+  constructor(readonly dir: string) {
+    this.files = new FileFetcher(dir, { cache: true });
+    this.real = pathToFileURL(dir.endsWith('/') ? dir : `${dir}/`).href;
+  }
+
+  fetch(request: FetchRequest): Promise<FetchOutcome> {
+    if (!request.url.href.startsWith(MOUNT_URL)) {
+      return Promise.resolve(failed('unsupported', `${request.url.href} is not in the tree being compared`));
+    }
+    const url = new URL(this.real + request.url.href.slice(MOUNT_URL.length));
+    return this.files.fetch({ ...request, url });
+  }
+}

@@ -1,0 +1,371 @@
+// `autop explain`: for one phone and one parameter, every line of the tree that sets it, which one
+// won and why each other lost (issue #4 §5). The round is the engine's; this module only reads its
+// report (downloads, skipped includes, provenance, changes) and the files it names.
+import { pathToFileURL } from 'node:url';
+import { parseBootFile } from '../config/bootFile.js';
+import { parseCfgFile, settingValue, type CfgSetting } from '../config/cfgFile.js';
+import { parseFirmware } from '../core/firmware.js';
+import { paramOf } from '../engine/merge.js';
+import type { Engine } from '../engine/round.js';
+import type { RoundReport, SkipReason } from '../engine/report.js';
+import { labelFor } from '../engine/serverUrl.js';
+import type { Fetcher } from '../fetch/fetcher.js';
+import { FileFetcher } from '../fetch/fileFetcher.js';
+import { supportsModelFilter, type ModelEntry } from '../models/catalogue.js';
+import { ParameterCatalogue } from '../models/parameters.js';
+import type { PhoneState } from '../phone/state.js';
+
+export type Verdict = 'won' | 'lost' | 'reset' | 'ignored';
+
+export interface ChainEntry {
+  readonly file: string;
+  readonly line: number;
+  /** The value the line gives; null: a blank value (`key =`). */
+  readonly value: string | null;
+  readonly models: readonly string[] | null;
+  readonly verdict: Verdict;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+export interface Explanation {
+  readonly key: string;
+  /** The effective value after the round; null: the factory default. */
+  readonly value: string | null;
+  readonly default: string | null;
+  readonly static: boolean;
+  readonly entries: readonly ChainEntry[];
+  /** What decided the value besides the lines: MAC-local, overwrite mode, the previous state. */
+  readonly notes: readonly string[];
+}
+
+export interface ExplainInput {
+  readonly engine: Engine;
+  readonly tree: string;
+  readonly model: ModelEntry;
+  readonly state: PhoneState;
+  /** Parameter names (or `name:user` keys); none: every parameter that more than one line sets. */
+  readonly params: readonly string[];
+  readonly showSecrets?: boolean;
+  readonly now?: Date;
+}
+
+export interface ExplainResult {
+  readonly report: RoundReport;
+  readonly explanations: Explanation[];
+}
+
+interface Candidate {
+  readonly file: string;
+  readonly settings: readonly CfgSetting[];
+  /** Why the whole file did not apply; undefined: it did. */
+  readonly skipped?: { readonly rule: string; readonly reason: string };
+  readonly macLocal: boolean;
+}
+
+const SKIP: Record<SkipReason, { rule: string; reason: string }> = {
+  'other-model': {
+    rule: 'B5',
+    reason: 'model filter: the boot file includes this file only for other models',
+  },
+  'excluded-mode': {
+    rule: 'B7',
+    reason: 'excluded mode: the phone found its own model file, so the unmarked includes are skipped',
+  },
+  'model-filter-unsupported': { rule: 'B5', reason: 'this firmware ignores [$MODEL] include lines' },
+  'bad-url': { rule: 'B3', reason: 'the include target is not a usable URL' },
+};
+
+export async function explain(input: ExplainInput): Promise<ExplainResult> {
+  const { engine, model, state } = input;
+  const params = engine.catalogues.params;
+  const isToken = (t: string): boolean => engine.catalogues.models.isToken(t);
+  const root = new URL(pathToFileURL(input.tree.endsWith('/') ? input.tree : `${input.tree}/`).href);
+  const fetcher = new FileFetcher(input.tree, { cache: true });
+  const { report } = await engine.runRound({
+    model,
+    state,
+    server: { url: root.href, source: 'autop explain' },
+    fetcher,
+    now: input.now ?? new Date(),
+  });
+
+  const candidates: Candidate[] = [];
+  const seen = new Set<string>();
+  const consider = async (file: string, macLocal: boolean, skipped?: Candidate['skipped']): Promise<void> => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = await read(fetcher, new URL(file.split('/').map(encodeURIComponent).join('/'), root));
+    if (text === undefined) return;
+    const parsed = parseCfgFile(text, { file, isToken });
+    const notApplied = parsed.hasHeader
+      ? skipped
+      : { rule: 'C1', reason: 'the file has no version header, so the phone applies none of it' };
+    candidates.push({
+      file,
+      settings: parsed.settings,
+      ...(notApplied && { skipped: notApplied }),
+      macLocal,
+    });
+  };
+  for (const d of report.downloads) {
+    if (d.outcome === 'ok' && (d.kind === 'config' || d.kind === 'mac-local'))
+      await consider(d.file, d.kind === 'mac-local');
+  }
+  for (const s of report.skipped) {
+    const target = labelFor(new URL(s.target, new URL(s.file, root)), root);
+    await consider(target, false, SKIP[s.reason]);
+  }
+  // B1: the common boot file's includes, which a phone with its own boot file never reads.
+  if (report.mechanism === 'mac-boot') {
+    const commonUrl = new URL('y000000000000.boot', root);
+    const common = await read(fetcher, commonUrl);
+    if (common !== undefined) {
+      for (const include of parseBootFile(common, { file: 'y000000000000.boot', isToken }).includes) {
+        await consider(labelFor(new URL(include.target, commonUrl), root), false, {
+          rule: 'B1',
+          reason:
+            'included only by y000000000000.boot, which this phone never reads: it has its own <mac>.boot',
+        });
+      }
+    }
+  }
+
+  const firmware = parseFirmware(state.firmware);
+  const modelFilter = firmware !== undefined && supportsModelFilter(model, firmware);
+  const overwrite =
+    report.mechanism === 'mac-boot' || report.mechanism === 'common-boot'
+      ? await overwriteMode(report, fetcher, root, isToken)
+      : false;
+
+  const keys = new Set<string>();
+  const wanted = (key: string): boolean => input.params.some((p) => key === p || paramOf(key) === p);
+  for (const c of candidates)
+    for (const s of c.settings) if (input.params.length === 0 || wanted(s.key)) keys.add(s.key);
+  for (const p of input.params) if (![...keys].some((k) => k === p || paramOf(k) === p)) keys.add(p);
+
+  const explanations: Explanation[] = [];
+  for (const key of [...keys].sort()) {
+    const e = explainKey(key, {
+      report,
+      state,
+      candidates,
+      params,
+      model,
+      modelFilter,
+      overwrite,
+      showSecrets: input.showSecrets ?? false,
+    });
+    if (input.params.length === 0 && e.entries.length < 2) continue;
+    explanations.push(e);
+  }
+  return { report, explanations };
+}
+
+async function read(fetcher: Fetcher, url: URL): Promise<string | undefined> {
+  const outcome = await fetcher.fetch({
+    url,
+    userAgent: 'autop explain',
+    transfer: { timeoutMs: 5000, attempts: 1, retryDelayMs: 0, verifyTls: true },
+  });
+  return outcome.kind === 'ok' ? new TextDecoder().decode(outcome.bytes) : undefined;
+}
+
+async function overwriteMode(
+  report: RoundReport,
+  fetcher: Fetcher,
+  root: URL,
+  isToken: (t: string) => boolean,
+): Promise<boolean> {
+  const boot = report.downloads.find((d) => d.kind === 'boot' && d.outcome === 'ok');
+  if (!boot) return false;
+  const text = await read(fetcher, new URL(boot.file.split('/').map(encodeURIComponent).join('/'), root));
+  if (text === undefined) return false;
+  const parsed = parseBootFile(text, { file: boot.file, isToken });
+  return (parsed.overwriteMode?.value ?? 1) === 1; // B6: 1 when absent
+}
+
+interface KeyContext {
+  readonly report: RoundReport;
+  readonly state: PhoneState;
+  readonly candidates: readonly Candidate[];
+  readonly params: ParameterCatalogue;
+  readonly model: ModelEntry;
+  readonly modelFilter: boolean;
+  readonly overwrite: boolean;
+  readonly showSecrets: boolean;
+}
+
+function explainKey(key: string, ctx: KeyContext): Explanation {
+  const { report, params } = ctx;
+  const secret = !ctx.showSecrets && params.isSecret(paramOf(key));
+  const shown = (v: string | null): string | null => (v !== null && v !== '' && secret ? '********' : v);
+  const isStatic = ParameterCatalogue.isStatic(paramOf(key));
+  const origin = report.provenance[key]?.origin;
+  const token = ctx.model.token?.toUpperCase();
+  const entries: ChainEntry[] = [];
+  // Entries are listed as the files were considered, each file in line order.
+  const order = new Map<ChainEntry, number>();
+  const place = (entry: ChainEntry, at: number): void => {
+    entries.push(entry);
+    order.set(entry, at);
+  };
+
+  // The lines that reached the merge, in the order the merge saw them (B4, C2).
+  const applied: { entry: Omit<ChainEntry, 'verdict' | 'rule' | 'reason'>; macLocal: boolean; at: number }[] =
+    [];
+  for (const [index, c] of ctx.candidates.entries()) {
+    for (const s of c.settings) {
+      if (s.key !== key) continue;
+      const at = index * 1e6 + s.line;
+      const value = settingValue(s.value);
+      const base = {
+        file: c.file,
+        line: s.line,
+        value: value === undefined ? null : shown(value),
+        models: s.models,
+      };
+      if (c.skipped) {
+        place({ ...base, verdict: 'ignored', ...c.skipped }, at);
+      } else if (s.models !== null && !ctx.modelFilter) {
+        place(
+          {
+            ...base,
+            verdict: 'ignored',
+            rule: 'C3',
+            reason: 'this firmware ignores [$MODEL] lines',
+          },
+          at,
+        );
+      } else if (s.models !== null && (!token || !s.models.some((m) => m.toUpperCase() === token))) {
+        place(
+          {
+            ...base,
+            verdict: 'ignored',
+            rule: 'C3',
+            reason: `model filter: the line is for ${s.models.join(', ')}, not ${ctx.model.id}`,
+          },
+          at,
+        );
+      } else if (c.macLocal && isStatic) {
+        place(
+          {
+            ...base,
+            verdict: 'ignored',
+            rule: 'K1',
+            reason: 'static settings are never applied from the MAC-local file',
+          },
+          at,
+        );
+      } else {
+        applied.push({ entry: base, macLocal: c.macLocal, at });
+      }
+    }
+  }
+
+  const lastFileLine = [...applied].reverse().find((a) => !a.macLocal && a.entry.value !== null);
+  const lastAny = [...applied].reverse().find((a) => !a.macLocal);
+  for (const a of applied) {
+    const { entry } = a;
+    const wonByOrigin = origin?.kind === 'file' && origin.file === entry.file && origin.line === entry.line;
+    if (a.macLocal) {
+      place(
+        {
+          ...entry,
+          verdict: origin?.kind === 'mac-local' ? 'won' : 'lost',
+          rule: 'K3',
+          reason:
+            origin?.kind === 'mac-local'
+              ? "MAC-local is applied last (custom.protect = 1): the user's value wins"
+              : 'MAC-local applies only with custom.protect = 1',
+        },
+        a.at,
+      );
+    } else if (entry.value === null) {
+      const resets = ctx.overwrite && a === lastAny;
+      place(
+        {
+          ...entry,
+          verdict: resets ? 'reset' : 'lost',
+          rule: 'B6',
+          reason: ctx.overwrite
+            ? resets
+              ? 'blank value under overwrite mode: back to the factory default'
+              : 'blank value, overridden by a later line'
+            : 'blank value: without overwrite mode it changes nothing (B6, L1)',
+        },
+        a.at,
+      );
+    } else if (wonByOrigin || (report.status === 'unchanged' && a === lastFileLine)) {
+      place(
+        {
+          ...entry,
+          verdict: 'won',
+          rule: 'B4',
+          reason: 'the last line that applies to this phone',
+        },
+        a.at,
+      );
+    } else if (origin?.kind === 'mac-local') {
+      place(
+        {
+          ...entry,
+          verdict: 'lost',
+          rule: 'K3',
+          reason: "MAC-local is applied last and keeps the user's value (custom.protect = 1)",
+        },
+        a.at,
+      );
+    } else {
+      const later = lastFileLine && lastFileLine !== a ? lastFileLine.entry : undefined;
+      const sameFile = later?.file === entry.file;
+      place(
+        {
+          ...entry,
+          verdict: 'lost',
+          rule: later ? (sameFile ? 'C2' : 'B4') : 'B6',
+          reason: later
+            ? sameFile
+              ? `set again later in the same file (line ${later.line}): the last occurrence wins`
+              : `overridden by ${later.file}:${later.line}, which comes later in the include order`
+            : ctx.overwrite
+              ? 'reset later by a blank value (overwrite mode)'
+              : 'overridden later',
+        },
+        a.at,
+      );
+    }
+  }
+  entries.sort((x, y) => order.get(x)! - order.get(y)!);
+
+  const notes: string[] = [];
+  const change = report.changes.find((c) => c.key === key);
+  if (change?.how === 'reset-deleted')
+    notes.push(
+      'B6: the server set it before and no file sets it now, so overwrite mode returned it to its factory default',
+    );
+  const previous = ctx.state.config[key];
+  if (applied.length === 0 && previous !== undefined && report.config[key] !== undefined) {
+    if (isStatic && ctx.overwrite)
+      notes.push(
+        'B6: no file sets it now, but overwrite mode never resets a static parameter that was removed: the phone keeps its old value',
+      );
+    else if (!ctx.overwrite)
+      notes.push('B6, L1: no file sets it, and without overwrite mode the phone keeps the value it had');
+  }
+  if (origin?.kind === 'mac-local' && !applied.some((a) => a.macLocal))
+    notes.push(
+      "K3: the value comes from the phone's own MAC-local settings (custom.protect = 1), applied after every file",
+    );
+  if (origin?.kind === 'ui') notes.push("the value was set on the phone's own screen or web page");
+  if (report.status === 'unchanged')
+    notes.push('M1: the files have the same MD5s as in the last round, so this round changed nothing');
+  if (report.status !== 'updated' && report.status !== 'unchanged')
+    notes.push(
+      `the round did not run to the end (${report.status}): the phone keeps its previous configuration`,
+    );
+
+  const def = params.defaultOf(paramOf(key)) ?? null;
+  const value = report.config[key] ?? null;
+  return { key, value: shown(value), default: def, static: isStatic, entries, notes };
+}
