@@ -1,8 +1,12 @@
 // `npm run bench`: prints figures, one line each. Nothing here asserts a time.
+import { benchCheck } from './check.bench.js';
 import { benchEngine } from './engine.bench.js';
+import { benchWire } from './wire.bench.js';
 
 const sections: Record<string, () => Promise<void>> = {
   engine: benchEngine,
+  check: benchCheck,
+  wire: benchWire,
 };
 
 const wanted = process.argv.slice(2);

@@ -12,12 +12,12 @@ import {
 } from '../models/catalogue.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
 import type { PhoneState } from '../phone/state.js';
-import { mergeRound } from './merge.js';
+import { lastValue, mergeRound } from './merge.js';
 import { ParseCache } from './parseCache.js';
 import type { RoundReport, RoundStatus } from './report.js';
 import { splitDiagnostics } from './report.js';
 import { directoryOf, expandWildcards, parseServerUrl, redactUrl } from './serverUrl.js';
-import { configView, transferSettings } from './settings.js';
+import { configView, transferSettings, type ConfigView } from './settings.js';
 import { userAgent } from './userAgent.js';
 import { credentialsFor, RoundLog, type Context } from './roundContext.js';
 import { fetchMacLocal, gatherFiles } from './gather.js';
@@ -152,8 +152,12 @@ export class Engine {
     if (gathered.kind === 'nothing') return finish({ status: 'nothing-found', server, mechanism: 'none' });
 
     const { mechanism, layers, overwrite, applied } = gathered;
-    const provisional = mergeRound(state, layers, { overwrite, local: null });
-    const newGet = configView(provisional.config, this.catalogues.params);
+    // What the round's files set for the static keys needed before the merge (all static, so
+    // overwrite mode keeps a deleted one): M1 is decided before any merging work.
+    const newGet: ConfigView = (param) => {
+      const value = lastValue(layers, param, overwrite);
+      return value === null ? (this.catalogues.params.defaultOf(param) ?? '') : (value ?? get(param));
+    };
 
     // K1-K3: the MAC-local file, downloaded from the server with custom.sync = 1.
     const protect = newGet('static.auto_provision.custom.protect') === '1';
@@ -185,7 +189,7 @@ export class Engine {
       return finish({ status: 'unchanged', server, mechanism, applied }, next);
     }
 
-    const merged = protect ? mergeRound(state, layers, { overwrite, local }) : provisional;
+    const merged = mergeRound(state, layers, { overwrite, local: protect ? local : null });
     if (protect && Object.keys(local).length > 0) applied.push(`${state.mac}-local.cfg`);
     const changes = diffConfig(state.config, merged, this.catalogues.params);
     const rebootReasons = rebootReasonsFor(
