@@ -110,8 +110,14 @@ async function resolveAddress(
   });
   try {
     return await Promise.race([
-      lookup(host).then(
-        ({ address }) => ({ kind: 'ok' as const, address }),
+      // IPv4 first: UDP has no happy-eyeballs fallback, and `localhost` may list ::1 first.
+      lookup(host, { all: true }).then(
+        (found) => {
+          const chosen = found.find((a) => a.family === 4) ?? found[0];
+          return chosen
+            ? { kind: 'ok' as const, address: chosen.address }
+            : { kind: 'failed' as const, reason: 'no address' };
+        },
         (e: NodeJS.ErrnoException) => ({ kind: 'failed' as const, reason: e.code ?? e.message }),
       ),
       late,
@@ -146,7 +152,7 @@ function outcomeOf(download: TftpDownload, file: string, where: string, timeoutM
     case 'deadline':
       return failed(
         'timeout',
-        download.negotiated || download.received > 0
+        download.answered || download.received > 0
           ? `${file} from ${where}: the transfer stalled after ${download.received} bytes; not finished within ${timeoutMs} ms`
           : `no answer from ${where} within ${timeoutMs} ms`,
       );

@@ -95,8 +95,8 @@ export type TftpDownload =
   | { readonly kind: 'server-error'; readonly code: number | undefined; readonly message: string }
   /** Our side gave up: the package's own retransmissions ran out, a bad packet, a socket error. */
   | { readonly kind: 'local-error'; readonly message: string; readonly errno: string | undefined }
-  /** The whole-transfer deadline passed; `received` bytes had arrived. */
-  | { readonly kind: 'deadline'; readonly negotiated: boolean; readonly received: number };
+  /** The whole-transfer deadline passed; `answered`: the server had begun (OACK or DATA). */
+  | { readonly kind: 'deadline'; readonly answered: boolean; readonly received: number };
 
 export interface TftpDownloadOptions {
   /** An IP address: the package's own name lookup cannot be cancelled, so callers resolve first. */
@@ -173,12 +173,12 @@ export function downloadTftp(options: TftpDownloadOptions): Promise<TftpDownload
     stream.on('end', () => settle({ kind: 'ok', bytes: Buffer.concat(chunks, received), stats }));
     // Always listened to: an 'error' with no listener would end the process.
     stream.on('error', (error: NodeJS.ErrnoException) => settle(describeError(error, errorPackets.last)));
-    stream.on('abort', () => settle({ kind: 'deadline', negotiated: stats !== undefined, received }));
+    stream.on('abort', () => settle({ kind: 'deadline', answered: stats !== undefined, received }));
 
     const deadline = setTimeout(() => {
       // Closed already: its 'end' or 'error' is on its way, in this tick or the next.
       if (socketClosed) return;
-      outcome ??= { kind: 'deadline', negotiated: stats !== undefined, received };
+      outcome ??= { kind: 'deadline', answered: stats !== undefined, received };
       // abort() tells the server (ERROR packet) so that it stops retransmitting, then closes.
       stream.abort();
       // Should the package never report its socket closed, the caller is not kept waiting.
@@ -196,8 +196,9 @@ export function downloadTftp(options: TftpDownloadOptions): Promise<TftpDownload
  * which is in seconds (1-255), along with `windowsize` and `rollover`. tftpd-hpa 5.2 answers an RRQ
  * carrying `timeout 3000` (the package's default) with ERROR 8 "Unsupported option(s) requested";
  * the package then asks again with no options at all, so neither blksize nor tsize is ever
- * negotiated (seen on this machine, 2026-11). Ask for blksize and tsize only (the brief's options,
- * yealink-facts §6); `write-request.js` sizes the packet from `extensionsLength`, recomputed here.
+ * negotiated (seen on this machine, 2026-11; pinned by the tftpd-hpa interop test). Ask for blksize
+ * and tsize only (what a phone's own RRQ carries is not public, yealink-facts §6);
+ * `write-request.js` sizes the packet from `extensionsLength`, recomputed here.
  */
 function askForBlksizeAndTsizeOnly(client: TftpClient): void {
   const options = client._options;

@@ -35,6 +35,9 @@ export interface RunningTftpServer {
 
 type Status = TftpLogEntry['status'];
 
+/** How long close() lets transfers in flight finish before it aborts them. */
+const CLOSE_GRACE_MS = 250;
+
 export async function startTftpServer(options: TftpServerOptions): Promise<RunningTftpServer> {
   const host = options.host ?? '127.0.0.1';
   const rootReal = await realpath(options.root);
@@ -42,10 +45,10 @@ export async function startTftpServer(options: TftpServerOptions): Promise<Runni
   let closing = false;
 
   const server = tftp.createServer({ host, port: options.port, root: rootReal }, (req, res) => {
-    inFlight.set(
-      req,
-      serveRequest(req, res, rootReal, () => closing, options.log),
-    );
+    const ended = serveRequest(req, res, rootReal, () => closing, options.log);
+    inFlight.set(req, ended);
+    const forget = () => inFlight.delete(req);
+    void ended.then(forget, forget);
   });
   // The package turns port 0 into 69 (`opts.port || 69`); its listen() binds `server.port`.
   server.port = options.port;
@@ -69,6 +72,13 @@ export async function startTftpServer(options: TftpServerOptions): Promise<Runni
       if (!closing) {
         closing = true;
         server.close();
+        // A client that has its last block may still owe the final ACK: give transfers a moment.
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all(inFlight.values()),
+          new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS))),
+        ]);
+        clearTimeout(grace);
         for (const req of inFlight.keys()) req.abort('The server is shutting down');
       }
       await Promise.all([serverClosed, ...inFlight.values()]);

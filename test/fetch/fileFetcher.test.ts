@@ -27,8 +27,13 @@ describe('file fetcher: a tree on disk, never outside its root', () => {
   });
 
   it('reads a file below the root, with its MD5', async () => {
-    const outcome = await new FileFetcher(root).fetch(request(pathToFileURL(join(root, 'sub', 'a.cfg')).href));
-    expect(outcome).toMatchObject({ kind: 'ok', md5: createHash('md5').update('#!version:1.0.0.1\n').digest('hex') });
+    const outcome = await new FileFetcher(root).fetch(
+      request(pathToFileURL(join(root, 'sub', 'a.cfg')).href),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'ok',
+      md5: createHash('md5').update('#!version:1.0.0.1\n').digest('hex'),
+    });
   });
 
   it('answers not-found for a missing file', async () => {
@@ -40,17 +45,27 @@ describe('file fetcher: a tree on disk, never outside its root', () => {
     const url = new URL('../secret.txt', pathToFileURL(root + '/')).href;
     const outcome = await new FileFetcher(root).fetch(request(url));
     expect(outcome).toMatchObject({ kind: 'failed', cause: 'outside-root' });
-    const etc = await new FileFetcher(root).fetch(request(new URL('../../../../../../etc/passwd', pathToFileURL(root + '/')).href));
+    const etc = await new FileFetcher(root).fetch(
+      request(new URL('../../../../../../etc/passwd', pathToFileURL(root + '/')).href),
+    );
     expect(etc).toMatchObject({ kind: 'failed', cause: 'outside-root' });
   });
 
   it('refuses a symbolic link that leads out of the root, and follows one that stays inside', async () => {
     const fetcher = new FileFetcher(root);
-    expect(await fetcher.fetch(request(pathToFileURL(join(root, 'link.cfg')).href))).toMatchObject({ kind: 'failed', cause: 'outside-root' });
-    expect(await fetcher.fetch(request(pathToFileURL(join(root, 'inside-link.cfg')).href))).toMatchObject({ kind: 'ok' });
+    expect(await fetcher.fetch(request(pathToFileURL(join(root, 'link.cfg')).href))).toMatchObject({
+      kind: 'failed',
+      cause: 'outside-root',
+    });
+    expect(await fetcher.fetch(request(pathToFileURL(join(root, 'inside-link.cfg')).href))).toMatchObject({
+      kind: 'ok',
+    });
   });
 
   it('refuses other schemes', async () => {
-    expect(await new FileFetcher(root).fetch(request('http://x.test/a.cfg'))).toMatchObject({ kind: 'failed', cause: 'unsupported' });
+    expect(await new FileFetcher(root).fetch(request('http://x.test/a.cfg'))).toMatchObject({
+      kind: 'failed',
+      cause: 'unsupported',
+    });
   });
 });

@@ -16,8 +16,12 @@ export interface Needed {
 
 /** undefined when present; else the message to fail (CI) or skip (elsewhere) with. */
 export function missing(needed: Needed): string | undefined {
-  const found = needed.binary.startsWith('/') ? existsSync(needed.binary) : spawnSync('which', [needed.binary]).status === 0;
-  return found ? undefined : `${needed.binary} is not installed: apt-get install ${needed.debianPackage} (.ci/run does this in CI)`;
+  const found = needed.binary.startsWith('/')
+    ? existsSync(needed.binary)
+    : spawnSync('which', [needed.binary]).status === 0;
+  return found
+    ? undefined
+    : `${needed.binary} is not installed: apt-get install ${needed.debianPackage} (.ci/run does this in CI)`;
 }
 
 /**
@@ -44,7 +48,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
