@@ -9,7 +9,6 @@ import { loadParameterCatalogue } from '../src/models/parameters.js';
 import { factoryState } from '../src/phone/state.js';
 import { startHttpServer } from '../src/server/provisioningServer.js';
 import { startTftpServer } from '../src/server/tftpServer.js';
-import { freeUdpPort } from '../src/cli/demo.js';
 import { heading, print, timed } from './measure.js';
 
 export async function benchWire(): Promise<void> {
@@ -19,7 +18,7 @@ export async function benchWire(): Promise<void> {
   const engine = new Engine({ models, params: loadParameterCatalogue() });
   const t46u = models.find('T46U')!;
   const http = await startHttpServer({ root, port: 0 });
-  const tftp = await startTftpServer({ root, port: await freeUdpPort() });
+  const tftp = await startTftpServer({ root, port: 0 });
   const fetcher = new WireFetcher();
   try {
     for (const [label, url, rounds, concurrency] of [

@@ -1,6 +1,5 @@
 // `autop demo` (`npm start`): the bundled site served on loopback over HTTP and TFTP by the
 // embedded server, and a T46U and a T23G provisioning from it over each, reports printed.
-import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { fixturesDir } from '../core/packageRoot.js';
 import { macOrThrow } from '../core/mac.js';
@@ -21,25 +20,13 @@ const PHONES = [
   { model: 'T23G', mac: '00:15:65:93:70:f2' },
 ] as const;
 
-/** A UDP port free on 127.0.0.1 right now (TFTP needs one before it starts). */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
-
 export async function demoCommand(options: { tree?: string }): Promise<number> {
   const root = options.tree ?? join(fixturesDir, 'site');
   const log: string[] = [];
   const http = await startHttpServer({ root, port: 0, log: (e) => log.push(formatLogLine('http', e)) });
   const tftp = await startTftpServer({
     root,
-    port: await freeUdpPort(),
+    port: 0,
     log: (e) => log.push(formatLogLine('tftp', e)),
   });
   const out = (text: string) => process.stdout.write(text);
