@@ -30,21 +30,42 @@ export async function benchEngine(): Promise<void> {
     const rounds = 2000;
     const { ms } = await timed(async () => {
       for (let i = 0; i < rounds; i++) {
-        await engine.runRound({ model: t46u, state: factoryState(mac, t46u.id, '108.86.0.90'), server, fetcher, now });
+        await engine.runRound({
+          model: t46u,
+          state: factoryState(mac, t46u.id, '108.86.0.90'),
+          server,
+          fetcher,
+          now,
+        });
       }
     });
-    print({ name: `one T46U, factory state, full round (${label})`, value: (rounds / ms) * 1000, unit: 'rounds/s' });
+    print({
+      name: `one T46U, factory state, full round (${label})`,
+      value: (rounds / ms) * 1000,
+      unit: 'rounds/s',
+    });
   }
 
   {
     const engine = new Engine({ models, params });
     const fetcher = new FileFetcher(site, { cache: true });
-    const first = await engine.runRound({ model: t46u, state: factoryState(mac, t46u.id, '108.86.0.90'), server, fetcher, now });
+    const first = await engine.runRound({
+      model: t46u,
+      state: factoryState(mac, t46u.id, '108.86.0.90'),
+      server,
+      fetcher,
+      now,
+    });
     const rounds = 5000;
     const { ms } = await timed(async () => {
-      for (let i = 0; i < rounds; i++) await engine.runRound({ model: t46u, state: first.state, server, fetcher, now });
+      for (let i = 0; i < rounds; i++)
+        await engine.runRound({ model: t46u, state: first.state, server, fetcher, now });
     });
-    print({ name: 'one T46U, provisioned state, nothing new (M1)', value: (rounds / ms) * 1000, unit: 'rounds/s' });
+    print({
+      name: 'one T46U, provisioned state, nothing new (M1)',
+      value: (rounds / ms) * 1000,
+      unit: 'rounds/s',
+    });
   }
 
   {
@@ -57,9 +78,20 @@ export async function benchEngine(): Promise<void> {
       for (let i = 0; i < phones; i++) {
         const model = i % 10 < 7 ? t46u : t23g;
         const phoneMac = macOrThrow((0x001565000000 + i).toString(16).padStart(12, '0'));
-        await engine.runRound({ model, state: factoryState(phoneMac, model.id, model.firmware.current), server: commonServer, fetcher, now });
+        await engine.runRound({
+          model,
+          state: factoryState(phoneMac, model.id, model.firmware.current),
+          server: commonServer,
+          fetcher,
+          now,
+        });
       }
     });
-    print({ name: '10,000 different MACs (70% T46U, 30% T23G), site-common-only', value: (phones / ms) * 1000, unit: 'rounds/s', note: `${(ms / 1000).toFixed(2)} s in all` });
+    print({
+      name: '10,000 different MACs (70% T46U, 30% T23G), site-common-only',
+      value: (phones / ms) * 1000,
+      unit: 'rounds/s',
+      note: `${(ms / 1000).toFixed(2)} s in all`,
+    });
   }
 }

@@ -15,7 +15,9 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; re
 
 export function print(figure: Figure): void {
   const value = figure.value >= 100 ? figure.value.toFixed(0) : figure.value.toFixed(2);
-  console.log(`${figure.name.padEnd(58)} ${value.padStart(10)} ${figure.unit}${figure.note ? `  (${figure.note})` : ''}`);
+  console.log(
+    `${figure.name.padEnd(58)} ${value.padStart(10)} ${figure.unit}${figure.note ? `  (${figure.note})` : ''}`,
+  );
 }
 
 export function heading(title: string): void {

@@ -1,5 +1,5 @@
 // `autop diff` output: text for people, JSON for programs, Markdown for a pull-request comment.
-import pc from 'picocolors';
+import { pc } from '../check/output/colour.js';
 import type { Change } from '../engine/report.js';
 import { originText } from '../report/text.js';
 import type { DiffResult, Group } from './diffTrees.js';

@@ -57,10 +57,8 @@ export function mergeRound(
   layers: readonly LayerSetting[],
   options: MergeOptions,
 ): MergeResult {
-  // Maps while merging: a phone's configuration has hundreds of keys, and objects that grow and
-  // lose keys one by one are slow in V8 (a fleet runs this for every phone).
-  const config = new Map(Object.entries(prev.config));
-  const origins = new Map<string, Origin>(Object.entries(prev.origins));
+  const config: Record<string, string> = { ...prev.config };
+  const origins: Record<string, Origin> = { ...prev.origins };
   const setBy = new Map<string, SetBy[]>();
   const blanks = new Map<string, { file: string; line: number }>();
 
@@ -76,56 +74,49 @@ export function mergeRound(
       continue;
     }
     blanks.delete(setting.key);
-    const chain = setBy.get(setting.key);
-    if (chain) chain.push({ file, line: setting.line, value });
-    else setBy.set(setting.key, [{ file, line: setting.line, value }]);
+    const chain = setBy.get(setting.key) ?? [];
+    chain.push({ file, line: setting.line, value });
+    setBy.set(setting.key, chain);
   }
 
-  const provisioned = new Map(options.overwrite ? [] : Object.entries(prev.provisioned));
+  const provisioned: Record<string, string> = options.overwrite ? {} : { ...prev.provisioned };
   const resets: Reset[] = [];
   for (const [key, chain] of setBy) {
     const winner = chain[chain.length - 1]!;
-    config.set(key, winner.value);
-    origins.set(key, { kind: 'file', file: winner.file, line: winner.line });
-    provisioned.set(key, winner.value);
+    config[key] = winner.value;
+    origins[key] = { kind: 'file', file: winner.file, line: winner.line };
+    provisioned[key] = winner.value;
   }
   if (options.overwrite) {
     for (const [key, where] of blanks) {
-      if (config.delete(key)) resets.push({ key, reason: 'blank', ...where });
-      origins.delete(key);
+      if (key in config) resets.push({ key, reason: 'blank', ...where });
+      delete config[key];
+      delete origins[key];
     }
     // B6: a non-static parameter the server set before and no longer sets goes back to its default;
     // a static one keeps its value and stays provisioned.
-    for (const key in prev.provisioned) {
+    for (const [key, value] of Object.entries(prev.provisioned)) {
       if (setBy.has(key) || blanks.has(key)) continue;
       if (isStaticKey(key)) {
-        provisioned.set(key, prev.provisioned[key]!);
+        provisioned[key] = value;
         continue;
       }
-      if (config.delete(key)) resets.push({ key, reason: 'deleted' });
-      origins.delete(key);
+      if (key in config) resets.push({ key, reason: 'deleted' });
+      delete config[key];
+      delete origins[key];
     }
   }
 
   const keptByLocal: string[] = [];
   if (options.local) {
-    for (const key in options.local) {
+    for (const [key, value] of Object.entries(options.local)) {
       if (isStaticKey(key)) continue; // K1: static settings are never local
-      const value = options.local[key]!;
-      const chain = setBy.get(key);
-      if (chain && chain[chain.length - 1]!.value !== value) keptByLocal.push(key);
-      config.set(key, value);
-      origins.set(key, { kind: 'mac-local' });
+      if (setBy.has(key) && setBy.get(key)!.at(-1)!.value !== value) keptByLocal.push(key);
+      config[key] = value;
+      origins[key] = { kind: 'mac-local' };
     }
   }
-  return {
-    config: Object.fromEntries(config),
-    origins: Object.fromEntries(origins),
-    provisioned: Object.fromEntries(provisioned),
-    setBy,
-    resets,
-    keptByLocal,
-  };
+  return { config, origins, provisioned, setBy, resets, keptByLocal };
 }
 
 /**

@@ -1,5 +1,5 @@
 // `autop explain` for people: per parameter, its value and the chain of lines, winner marked.
-import pc from 'picocolors';
+import { pc } from '../check/output/colour.js';
 import type { ChainEntry, ExplainResult, Verdict } from './chain.js';
 
 const MARK: Record<Verdict, (s: string) => string> = {
@@ -31,7 +31,7 @@ export function renderExplainText(result: ExplainResult): string {
   for (const e of result.explanations) {
     const value =
       e.value === null
-        ? `factory default${e.default !== null ? ` (${valueText(e.default)})` : ''}`
+        ? `factory default${e.default === null ? '' : e.default === '' ? ' (empty)' : ` (${e.default})`}`
         : valueText(e.value);
     out.push('', `${pc.bold(e.key)} = ${value}${e.static ? pc.dim('  static') : ''}`);
     if (e.entries.length === 0) out.push('  no file of the tree sets it for this phone');

@@ -137,7 +137,10 @@ describe('autop set (K1)', () => {
     const saved = JSON.parse(await readFile(state, 'utf8')) as { local: Record<string, string> };
     expect(saved.local['features.dnd.enable']).toBe('1');
     expect(await readFile(join(tree, '00156574b150-local.cfg'), 'utf8')).toContain('features.dnd.enable = 1');
-    await writeFile(join(tree, 'common.cfg'), (await readFile(join(tree, 'common.cfg'), 'utf8')) + 'lang.gui = French\n');
+    await writeFile(
+      join(tree, 'common.cfg'),
+      (await readFile(join(tree, 'common.cfg'), 'utf8')) + 'lang.gui = French\n',
+    );
     const next = await runCli(['provision', '--tree', tree, '--state', state, '--json']);
     const report = JSON.parse(next.stdout) as { updated: boolean; config: Record<string, string> };
     expect(report.updated).toBe(true);

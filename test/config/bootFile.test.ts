@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { parseBootFile, printBootFile } from '../../src/config/bootFile.js';
 
 const tokens = new Set(['T46U', 'T23G', 'T46S']);
-const parse = (text: string) => parseBootFile(text, { file: 'y000000000000.boot', isToken: (t) => tokens.has(t.toUpperCase()) });
+const parse = (text: string) =>
+  parseBootFile(text, { file: 'y000000000000.boot', isToken: (t) => tokens.has(t.toUpperCase()) });
 const rules = (text: string) => parse(text).diagnostics.map((d) => `${d.rule}:${d.severity}:${d.line ?? ''}`);
 
 describe('B2 boot file header and comments', () => {
@@ -52,11 +53,16 @@ describe('B3 include:config lines', () => {
   it('refuses a target that is not a .cfg file, naming the line', () => {
     const boot = parse('#!version:1.0.0.1\ninclude:config "firmware.rom"\n');
     expect(boot.includes).toEqual([]);
-    expect(boot.diagnostics).toMatchObject([{ rule: 'B3', severity: 'error', line: 2, file: 'y000000000000.boot' }]);
+    expect(boot.diagnostics).toMatchObject([
+      { rule: 'B3', severity: 'error', line: 2, file: 'y000000000000.boot' },
+    ]);
   });
 
   it('reports an unclosed quote and an empty target', () => {
-    expect(rules('#!version:1.0.0.1\ninclude:config "a.cfg\ninclude:config ""\n')).toEqual(['B3:error:2', 'B3:error:3']);
+    expect(rules('#!version:1.0.0.1\ninclude:config "a.cfg\ninclude:config ""\n')).toEqual([
+      'B3:error:2',
+      'B3:error:3',
+    ]);
   });
 
   it('keeps repeated includes (B3: includes may repeat)', () => {
@@ -73,7 +79,9 @@ describe('B3 include:config lines', () => {
 
 describe('B5 [$MODEL] prefixes on includes', () => {
   it('reads the guide form with spaces and the template form with none', () => {
-    const boot = parse('#!version:1.0.0.1\n[T46S, T23G] include:config "x.cfg"\n[T46U]include:config "y000000000108.cfg"\n');
+    const boot = parse(
+      '#!version:1.0.0.1\n[T46S, T23G] include:config "x.cfg"\n[T46U]include:config "y000000000108.cfg"\n',
+    );
     expect(boot.includes.map((i) => i.models)).toEqual([['T46S', 'T23G'], ['T46U']]);
     expect(boot.diagnostics).toEqual([]);
   });
@@ -83,11 +91,11 @@ describe('B5 [$MODEL] prefixes on includes', () => {
   });
 
   it('reports an unclosed bracket, an empty entry and a prefix without include', () => {
-    expect(rules('#!version:1.0.0.1\n[T46U include:config "x.cfg"\n[T46U,]include:config "x.cfg"\n[T46U] overwrite_mode = 1\n')).toEqual([
-      'B5:error:2',
-      'B5:error:3',
-      'B5:error:4',
-    ]);
+    expect(
+      rules(
+        '#!version:1.0.0.1\n[T46U include:config "x.cfg"\n[T46U,]include:config "x.cfg"\n[T46U] overwrite_mode = 1\n',
+      ),
+    ).toEqual(['B5:error:2', 'B5:error:3', 'B5:error:4']);
   });
 });
 
@@ -105,11 +113,11 @@ describe('B6 and B7 boot keys', () => {
   });
 
   it('reports a value other than 0 or 1, a key set twice, and a CFG parameter in a boot file', () => {
-    expect(rules('#!version:1.0.0.1\noverwrite_mode = yes\noverwrite_mode = 1\noverwrite_mode = 0\nfeatures.dnd.enable = 1\n')).toEqual([
-      'B6:error:2',
-      'B6:warning:4',
-      'B6:warning:5',
-    ]);
+    expect(
+      rules(
+        '#!version:1.0.0.1\noverwrite_mode = yes\noverwrite_mode = 1\noverwrite_mode = 0\nfeatures.dnd.enable = 1\n',
+      ),
+    ).toEqual(['B6:error:2', 'B6:warning:4', 'B6:warning:5']);
   });
 });
 
@@ -124,7 +132,23 @@ describe('boot parser robustness', () => {
   });
 
   it('never throws on lines made of boot syntax fragments', () => {
-    const fragment = fc.constantFrom('[', ']', 'T46U', ',', ' ', 'include:config', '"', '<', '>', '=', 'overwrite_mode', '.cfg', '#', '\r', '\n');
+    const fragment = fc.constantFrom(
+      '[',
+      ']',
+      'T46U',
+      ',',
+      ' ',
+      'include:config',
+      '"',
+      '<',
+      '>',
+      '=',
+      'overwrite_mode',
+      '.cfg',
+      '#',
+      '\r',
+      '\n',
+    );
     fc.assert(
       fc.property(fc.array(fragment, { maxLength: 60 }), (parts) => {
         parse('#!version:1.0.0.1\n' + parts.join(''));
@@ -140,7 +164,10 @@ describe('boot parser robustness', () => {
       models: fc.option(fc.subarray(['T46U', 'T23G', 'T46S'], { minLength: 1 }), { nil: null }),
       line: fc.constant(0),
     });
-    const bit = fc.option(fc.record({ value: fc.constantFrom(0 as const, 1 as const), line: fc.constant(0) }), { nil: undefined });
+    const bit = fc.option(
+      fc.record({ value: fc.constantFrom(0 as const, 1 as const), line: fc.constant(0) }),
+      { nil: undefined },
+    );
     fc.assert(
       fc.property(fc.array(include, { maxLength: 8 }), bit, bit, (includes, overwriteMode, excludedMode) => {
         const first = parse(printBootFile({ includes, overwriteMode, excludedMode }));

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { parseCfgFile, printCfgFile, settingValue } from '../../src/config/cfgFile.js';
 
 const tokens = new Set(['T46U', 'T23G', 'T46S', 'T48G']);
-const parse = (text: string) => parseCfgFile(text, { file: 'site.cfg', isToken: (t) => tokens.has(t.toUpperCase()) });
+const parse = (text: string) =>
+  parseCfgFile(text, { file: 'site.cfg', isToken: (t) => tokens.has(t.toUpperCase()) });
 const values = (text: string) => parse(text).settings.map((s) => [s.key, settingValue(s.value) ?? '<blank>']);
 
 describe('C1 CFG header and comments', () => {
@@ -14,9 +15,9 @@ describe('C1 CFG header and comments', () => {
   });
 
   it('treats only a # at the start of a line as a comment; values may contain #', () => {
-    expect(values('#!version:1.0.0.1\n# a comment\n  # indented comment\nstatic.autoprovision.1.code = *12#\n')).toEqual([
-      ['static.autoprovision.1.code', '*12#'],
-    ]);
+    expect(
+      values('#!version:1.0.0.1\n# a comment\n  # indented comment\nstatic.autoprovision.1.code = *12#\n'),
+    ).toEqual([['static.autoprovision.1.code', '*12#']]);
   });
 
   it('calls a binary file out instead of parsing garbage', () => {
@@ -28,14 +29,18 @@ describe('C1 CFG header and comments', () => {
 
 describe('C2 parameter = value lines', () => {
   it('splits at the first = and trims both sides', () => {
-    expect(values('#!version:1.0.0.1\nremote_phonebook.data.1.url =  https://x/?file=dir.xml&a=b  \nkey=value\n')).toEqual([
+    expect(
+      values('#!version:1.0.0.1\nremote_phonebook.data.1.url =  https://x/?file=dir.xml&a=b  \nkey=value\n'),
+    ).toEqual([
       ['remote_phonebook.data.1.url', 'https://x/?file=dir.xml&a=b'],
       ['key', 'value'],
     ]);
   });
 
   it('keeps quotes as part of the value (no quoting)', () => {
-    expect(values('#!version:1.0.0.1\naccount.1.label = "Front desk"\n')).toEqual([['account.1.label', '"Front desk"']]);
+    expect(values('#!version:1.0.0.1\naccount.1.label = "Front desk"\n')).toEqual([
+      ['account.1.label', '"Front desk"'],
+    ]);
   });
 
   it('accepts CRLF line ends and a UTF-8 BOM', () => {
@@ -54,9 +59,14 @@ describe('C2 parameter = value lines', () => {
   });
 
   it('keeps one static.security.user_password per web user (multi-valued)', () => {
-    const cfg = parse('#!version:1.0.0.1\nstatic.security.user_password = user:u1\nstatic.security.user_password = admin:a1\n');
+    const cfg = parse(
+      '#!version:1.0.0.1\nstatic.security.user_password = user:u1\nstatic.security.user_password = admin:a1\n',
+    );
     expect(cfg.diagnostics).toEqual([]);
-    expect(cfg.settings.map((s) => s.key)).toEqual(['static.security.user_password:user', 'static.security.user_password:admin']);
+    expect(cfg.settings.map((s) => s.key)).toEqual([
+      'static.security.user_password:user',
+      'static.security.user_password:admin',
+    ]);
   });
 
   it('reports a line without = and a malformed name, with their lines', () => {
@@ -86,7 +96,9 @@ describe('C2a %NULL% and blank values', () => {
 
 describe('C3 [$MODEL] prefixes on parameter lines', () => {
   it('reads the model list and the line after it', () => {
-    const cfg = parse('#!version:1.0.0.1\n[T46S] features.dnd_mode = 1\n[T48G, T23G] features.dnd_mode = 0\n');
+    const cfg = parse(
+      '#!version:1.0.0.1\n[T46S] features.dnd_mode = 1\n[T48G, T23G] features.dnd_mode = 0\n',
+    );
     expect(cfg.settings.map((s) => [s.models, s.param, settingValue(s.value)])).toEqual([
       [['T46S'], 'features.dnd_mode', '1'],
       [['T48G', 'T23G'], 'features.dnd_mode', '0'],
@@ -94,7 +106,9 @@ describe('C3 [$MODEL] prefixes on parameter lines', () => {
   });
 
   it('reports a token that is no model', () => {
-    expect(parse('#!version:1.0.0.1\n[T99] a = 1\n').diagnostics).toMatchObject([{ rule: 'C3', severity: 'error', line: 2 }]);
+    expect(parse('#!version:1.0.0.1\n[T99] a = 1\n').diagnostics).toMatchObject([
+      { rule: 'C3', severity: 'error', line: 2 },
+    ]);
   });
 });
 
@@ -114,13 +128,20 @@ describe('CFG parser robustness', () => {
       fc.stringMatching(/^[^\r\n]{0,30}$/).map((t) => t.trim()),
       fc.constant('%NULL%'),
     );
-    const line = fc.tuple(fc.option(fc.subarray(['T46U', 'T23G'], { minLength: 1 }), { nil: null }), name, value);
+    const line = fc.tuple(
+      fc.option(fc.subarray(['T46U', 'T23G'], { minLength: 1 }), { nil: null }),
+      name,
+      value,
+    );
     fc.assert(
       fc.property(fc.array(line, { maxLength: 20 }), (lines) => {
-        const text = '#!version:1.0.0.1\n' + lines.map(([m, k, v]) => `${m ? `[${m.join(',')}] ` : ''}${k} = ${v}`).join('\n');
+        const text =
+          '#!version:1.0.0.1\n' +
+          lines.map(([m, k, v]) => `${m ? `[${m.join(',')}] ` : ''}${k} = ${v}`).join('\n');
         const first = parse(text);
         const second = parse(printCfgFile(first));
-        const strip = (c: ReturnType<typeof parse>) => c.settings.map(({ key, value, models }) => ({ key, value, models }));
+        const strip = (c: ReturnType<typeof parse>) =>
+          c.settings.map(({ key, value, models }) => ({ key, value, models }));
         expect(strip(second)).toEqual(strip(first));
         expect(second.diagnostics.map((d) => d.rule)).toEqual(first.diagnostics.map((d) => d.rule));
       }),

@@ -23,7 +23,9 @@ async function provision(tree: string, state: PhoneState) {
 
 /** Machine-independent: file URLs lose the checkout's absolute path. */
 function portable(report: RoundReport): unknown {
-  return JSON.parse(JSON.stringify(maskReport(report, params)).replaceAll(pathToFileURL(fixturesDir).href, 'file://FIXTURES'));
+  return JSON.parse(
+    JSON.stringify(maskReport(report, params)).replaceAll(pathToFileURL(fixturesDir).href, 'file://FIXTURES'),
+  );
 }
 
 describe('golden rounds on the bundled trees', () => {

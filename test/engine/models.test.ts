@@ -129,7 +129,11 @@ describe('C3 [$MODEL] parameter lines', () => {
     });
     const t23 = await round(tree, newPhone('T23G', T23G_MAC));
     expect(t23.state.config).toMatchObject({ 'features.dnd_mode': '0', other: 'x' });
-    expect(t23.report.provenance['features.dnd_mode']?.origin).toEqual({ kind: 'file', file: 'a.cfg', line: 4 });
+    expect(t23.report.provenance['features.dnd_mode']?.origin).toEqual({
+      kind: 'file',
+      file: 'a.cfg',
+      line: 4,
+    });
     const t46u = await round(tree, newPhone('T46U'));
     expect(t46u.state.config['features.dnd_mode']).toBe('9');
   });

@@ -65,10 +65,16 @@ describe('B6 overwrite mode', () => {
 
 describe('C2a %NULL% and blank values', () => {
   it('%NULL% sets the empty string, a value and not a reset', async () => {
-    const { two } = await twoRounds(1, ['account.1.label = Desk', 'custom.note = x'], ['account.1.label = %NULL%', 'custom.note = %NULL%']);
+    const { two } = await twoRounds(
+      1,
+      ['account.1.label = Desk', 'custom.note = x'],
+      ['account.1.label = %NULL%', 'custom.note = %NULL%'],
+    );
     expect(two.state.config['account.1.label']).toBe('');
     expect(two.report.config['custom.note']).toBe('');
-    expect(two.report.changes).toContainEqual(expect.objectContaining({ key: 'custom.note', before: 'x', after: '', how: 'set' }));
+    expect(two.report.changes).toContainEqual(
+      expect.objectContaining({ key: 'custom.note', before: 'x', after: '', how: 'set' }),
+    );
   });
 
   it('a blank value after a value in the same round resets under mode 1', async () => {

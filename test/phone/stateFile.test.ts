@@ -10,7 +10,10 @@ describe("the phone's saved state", () => {
   it('round-trips through a file and leaves no temporary file behind', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'autop-state-'));
     const path = join(dir, 'phone.json');
-    const state = { ...factoryState(macOrThrow('00:15:65:74:B1:50'), 'T46U', '108.86.0.90'), config: { 'lang.gui': 'French' } };
+    const state = {
+      ...factoryState(macOrThrow('00:15:65:74:B1:50'), 'T46U', '108.86.0.90'),
+      config: { 'lang.gui': 'French' },
+    };
     await writeStateFile(path, state);
     await writeStateFile(path, { ...state, rounds: 2 });
     expect(await readStateFile(path)).toEqual({ kind: 'ok', state: { ...state, rounds: 2 } });
@@ -22,21 +25,32 @@ describe("the phone's saved state", () => {
     const path = join(dir, 'phone.json');
     const base = factoryState(macOrThrow('001565000001'), 'T46U', '108.86.0.90');
     await writeStateFile(path, base);
-    const big = { ...base, config: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`p.${i}`, 'v'.repeat(20)])) };
+    const big = {
+      ...base,
+      config: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`p.${i}`, 'v'.repeat(20)])),
+    };
     const writes = writeStateFile(path, big);
     const seen = await readFile(path, 'utf8');
     await writes;
     expect(() => JSON.parse(seen) as unknown).not.toThrow();
-    expect(Object.keys((await readStateFile(path).then((r) => (r.kind === 'ok' ? r.state : base))).config)).toHaveLength(20000);
+    expect(
+      Object.keys((await readStateFile(path).then((r) => (r.kind === 'ok' ? r.state : base))).config),
+    ).toHaveLength(20000);
   });
 
   it('says what is wrong with a file that is not a phone state', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'autop-state-'));
     const path = join(dir, 'bad.json');
     await writeFile(path, '{"format":"autop-phone-state/1","mac":"zz"}');
-    expect(await readStateFile(path)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('mac') as string });
+    expect(await readStateFile(path)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('mac') as string,
+    });
     await writeFile(path, '{not json');
-    expect(await readStateFile(path)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('not JSON') as string });
+    expect(await readStateFile(path)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('not JSON') as string,
+    });
     expect(await readStateFile(join(dir, 'absent.json'))).toEqual({ kind: 'absent' });
   });
 });

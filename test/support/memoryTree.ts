@@ -1,6 +1,12 @@
 // A provisioning tree held in memory for tests of the pure engine: file contents as inline strings,
 // served at http://prov.test/ through the engine's Fetcher interface, with every request recorded.
-import { failed, notFound, type Fetcher, type FetchOutcome, type FetchRequest } from '../../src/fetch/fetcher.js';
+import {
+  failed,
+  notFound,
+  type Fetcher,
+  type FetchOutcome,
+  type FetchRequest,
+} from '../../src/fetch/fetcher.js';
 
 export const ROOT = 'http://prov.test/';
 const FAIL = 'fail';
@@ -17,7 +23,10 @@ export class MemoryTree implements Fetcher {
   set(files: Record<string, string | Uint8Array>): this {
     for (const [path, content] of Object.entries(files)) {
       const url = new URL(path, ROOT).href;
-      this.files.set(url, content === FAIL ? FAIL : typeof content === 'string' ? new TextEncoder().encode(content) : content);
+      this.files.set(
+        url,
+        content === FAIL ? FAIL : typeof content === 'string' ? new TextEncoder().encode(content) : content,
+      );
     }
     return this;
   }
@@ -29,7 +38,9 @@ export class MemoryTree implements Fetcher {
 
   /** The paths requested, relative to the root, in order. */
   get requested(): string[] {
-    return this.requests.map((r) => (r.url.href.startsWith(ROOT) ? decodeURIComponent(r.url.href.slice(ROOT.length)) : r.url.href));
+    return this.requests.map((r) =>
+      r.url.href.startsWith(ROOT) ? decodeURIComponent(r.url.href.slice(ROOT.length)) : r.url.href,
+    );
   }
 
   fetch(request: FetchRequest): Promise<FetchOutcome> {

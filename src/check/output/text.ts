@@ -1,6 +1,6 @@
 // `autop check` for people: findings grouped by file, in line order, coloured on a terminal only
 // (picocolors honours NO_COLOR and FORCE_COLOR).
-import pc from 'picocolors';
+import { pc } from './colour.js';
 import type { CheckResult } from '../checkTree.js';
 import { sortFindings, type Finding, type Severity } from '../finding.js';
 import { phonesText, plural, summarise } from './summary.js';
