@@ -8,6 +8,7 @@ import { diffCommand } from './diff.js';
 import { explainCommand } from './explain.js';
 import { provisionCommand } from './provision.js';
 import { setCommand } from './set.js';
+import { dialCommand, pinCommand } from './dial.js';
 import { serveCommand } from './serve.js';
 import { demoCommand } from './demo.js';
 import { EXIT, UsageError } from './usage.js';
@@ -61,6 +62,33 @@ export function buildProgram(): Command {
     .option('--password <password>', 'and this password')
     .option('--auth <scheme>', 'basic or digest', 'digest')
     .action(run(serveCommand));
+
+  for (const [name, what, run_] of [
+    [
+      'dial',
+      'dial an activation code on the phone (T8): a round against its static.autoprovision.X.url',
+      dialCommand,
+    ],
+    [
+      'pin',
+      'type a PIN on the phone (T9): a round for static.custom_mac_cfg.url with $pin replaced',
+      pinCommand,
+    ],
+  ] as const) {
+    program
+      .command(name)
+      .description(what)
+      .argument(
+        name === 'dial' ? '<code>' : '<pin>',
+        name === 'dial' ? 'digits, # and * (at most 32)' : 'the PIN',
+      )
+      .requiredOption('--state <file>', "the phone's saved state")
+      .option('--user <user>', 'what the user types when the phone asks for credentials')
+      .option('--password <password>', 'and the password')
+      .option('--json', 'print one JSON document')
+      .addOption(new Option('--show-secrets', 'print passwords and AES keys in clear').default(false))
+      .action(run(run_));
+  }
 
   program
     .command('demo')

@@ -51,6 +51,10 @@ export interface RoundInput {
   readonly now: Date;
   /** Credentials given from outside (the CLI), used when neither URL nor configuration has any. */
   readonly credentials?: Credentials;
+  /** Credentials that come with the server address (an activation code's, T8): before the configured ones. */
+  readonly addressCredentials?: Credentials;
+  /** false for an address with credentials of its own (T8): the configured server ones do not apply. */
+  readonly configuredCredentials?: boolean;
   /** Overrides of the transfer settings the configuration gives (tests, `--timeout`). */
   readonly transfer?: Partial<TransferSettings>;
   /**
@@ -132,7 +136,13 @@ export class Engine {
       log,
       root,
       userAgent: userAgent(model, state.firmware, state.mac, state.config),
-      ...credentialsFor(target.url, get, input.credentials),
+      ...credentialsFor(
+        target.url,
+        get,
+        input.credentials,
+        input.addressCredentials,
+        input.configuredCredentials,
+      ),
       transfer: transferSettings(get, {
         ...(state.certificates && { trustedCa: Object.values(state.certificates) }),
         ...input.transfer,

@@ -105,14 +105,18 @@ export function credentialsFor(
   url: URL,
   get: ConfigView,
   given?: Credentials,
+  withAddress?: Credentials,
+  fromConfig = true,
 ): { credentials?: Credentials } {
-  // S5: credentials in the URL first, then the configured ones, then what the user gave.
+  // S5: credentials in the URL first, then those that came with the address (an activation
+  // code's, T8), then the configured ones, then what the user gave.
   if (url.username) {
     return {
       credentials: { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
     };
   }
-  const user = get('static.auto_provision.server.username');
+  if (withAddress) return { credentials: withAddress };
+  const user = fromConfig ? get('static.auto_provision.server.username') : '';
   if (user !== '') return { credentials: { user, password: get('static.auto_provision.server.password') } };
   return given ? { credentials: given } : {};
 }
