@@ -5,8 +5,8 @@
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
-  /** Resolves at `at` (at once when `at` is not in the future). */
-  sleepUntil(at: number): Promise<void>;
+  /** Resolves at `at` (at once when `at` is not in the future), or early when `signal` aborts. */
+  sleepUntil(at: number, signal?: AbortSignal): Promise<void>;
 }
 
 export class RealClock implements Clock {
@@ -14,9 +14,18 @@ export class RealClock implements Clock {
     return Date.now();
   }
 
-  sleepUntil(at: number): Promise<void> {
+  sleepUntil(at: number, signal?: AbortSignal): Promise<void> {
     const ms = at - Date.now();
-    return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 }
 
@@ -62,10 +71,27 @@ export class VirtualClock implements Clock {
     this.maybeAdvance();
   }
 
-  sleepUntil(at: number): Promise<void> {
-    if (at <= this.current) return Promise.resolve();
-    return new Promise((wake) => {
-      this.insert({ at, order: this.sequence++, wake });
+  sleepUntil(at: number, signal?: AbortSignal): Promise<void> {
+    if (at <= this.current || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        at,
+        order: this.sequence++,
+        wake: () => {
+          signal?.removeEventListener('abort', cancel);
+          resolve();
+        },
+      };
+      // Woken early by another actor (a NOTIFY arriving): busy again, and off the queue.
+      const cancel = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index < 0) return;
+        this.waiters.splice(index, 1);
+        this.busy++;
+        resolve();
+      };
+      signal?.addEventListener('abort', cancel, { once: true });
+      this.insert(waiter);
       this.busy--;
       this.maybeAdvance();
     });

@@ -1,0 +1,258 @@
+// The phone's life on a clock (issue #5 §2): booting, finding its server, provisioning, rebooting,
+// idle, in a call. Each transition is a timeline entry. The schedule of rounds comes from the
+// triggers its configuration sets (T1-T6), NOTIFYs and the keypad come from outside (T7), and a
+// round due during a call waits for it (T10). The clock and fetcher are handed in.
+import type { Engine, RoundResult } from '../engine/round.js';
+import { configView, type ConfigView } from '../engine/settings.js';
+import type { Fetcher } from '../fetch/fetcher.js';
+import type { ModelEntry } from '../models/catalogue.js';
+import type { Clock } from '../time/clock.js';
+import type { PhoneState } from './state.js';
+
+export type LifeState =
+  'off' | 'booting' | 'finding-server' | 'provisioning' | 'rebooting' | 'idle' | 'in-call';
+
+/** What started a round. */
+export type RoundTrigger = 'power-on' | 'repeat' | 'weekly' | 'flexible' | 'notify' | 'immediate';
+
+export interface RoundSummary {
+  readonly status: string;
+  readonly updated: boolean;
+  readonly changes: number;
+  readonly reboot: boolean;
+  readonly reasons: readonly string[];
+  readonly firmware?: string;
+}
+
+export interface TimelineEntry {
+  /** ISO 8601, from the phone's clock. */
+  readonly at: string;
+  readonly state: LifeState;
+  readonly event: string;
+  readonly trigger?: RoundTrigger;
+  readonly round?: RoundSummary;
+}
+
+/** When the configured triggers fire next (T2-T4, T6), and what the phone remembers of them. */
+export interface TriggerPlanner {
+  next(now: number): { readonly kind: 'repeat' | 'weekly' | 'flexible'; readonly at: number } | null;
+  afterBoot(at: number): void;
+  afterRound(kind: RoundTrigger, at: number): void;
+}
+
+export type PlannerFactory = (get: ConfigView, state: PhoneState) => TriggerPlanner;
+
+/** A call, for T10: the phone is busy from `start` to `end` (epoch ms). */
+export interface Call {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** T10: a round due during a call waits, checking every 30 s; a call past 2 hours abandons it. */
+export type Deferral =
+  { readonly kind: 'run'; readonly at: number } | { readonly kind: 'abandon'; readonly at: number };
+export type DeferForCall = (dueAt: number, callEndsAt: number) => Deferral;
+
+/** T7: whether a check-sync NOTIFY provisions, and whether the phone reboots after. */
+export type NotifyPolicy = (get: ConfigView, eventHeader: string) => { provision: boolean; reboot: boolean };
+
+export interface LifeOptions {
+  readonly engine: Engine;
+  readonly model: ModelEntry;
+  readonly state: PhoneState;
+  readonly server?: { readonly url: string; readonly source: string };
+  readonly fetcher: Fetcher;
+  readonly clock: Clock;
+  readonly planner: PlannerFactory;
+  readonly deferForCall: DeferForCall;
+  readonly notifyPolicy: NotifyPolicy;
+  readonly calls?: readonly Call[];
+  /** How long a boot takes, power-on to the first round (ms). */
+  readonly bootMs?: number;
+  readonly onEntry?: (entry: TimelineEntry) => void;
+  /** Called with the flash after every round that ran, to save it. */
+  readonly onState?: (state: PhoneState) => void | Promise<void>;
+}
+
+interface External {
+  readonly trigger: 'notify' | 'immediate';
+  readonly eventHeader: string;
+}
+
+const DEFAULT_BOOT_MS = 60_000;
+
+export class PhoneLife {
+  private state: PhoneState;
+  private readonly external: External[] = [];
+  private wake: (() => void) | undefined;
+  private stopped = false;
+  readonly timeline: TimelineEntry[] = [];
+
+  constructor(private readonly options: LifeOptions) {
+    this.state = options.state;
+  }
+
+  get flash(): PhoneState {
+    return this.state;
+  }
+
+  /** T7 and T5: a round requested from outside (a NOTIFY, the web UI's button). */
+  request(trigger: 'notify' | 'immediate', eventHeader = ''): void {
+    this.external.push({ trigger, eventHeader });
+    this.wake?.();
+  }
+
+  /** Ends the life at the next opportunity (Ctrl-C). */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  /** Lives until `until` (epoch ms) or stop(): power-on, then rounds as the triggers say. */
+  async live(until: number): Promise<void> {
+    const { clock } = this.options;
+    let cause = 'power on (T1)';
+    for (;;) {
+      this.log('booting', cause);
+      await clock.sleepUntil(clock.now() + (this.options.bootMs ?? DEFAULT_BOOT_MS));
+      if (this.over(until)) return;
+      this.log(
+        'finding-server',
+        this.options.server ? `server from ${this.options.server.source}` : 'server from flash (S1)',
+      );
+      const planner = this.options.planner(this.get(), this.state);
+      let reboot = false;
+      if (this.get()('static.auto_provision.power_on') !== '0') {
+        reboot = await this.round('power-on', planner);
+      }
+      if (!reboot) {
+        planner.afterBoot(clock.now());
+        reboot = await this.idle(until, planner);
+      }
+      if (!reboot) return;
+      cause = `reboot into firmware ${this.state.firmware}`;
+    }
+  }
+
+  /** Waits for the next trigger or an outside request; true when the phone must reboot. */
+  private async idle(until: number, bootPlanner: TriggerPlanner): Promise<boolean> {
+    const { clock } = this.options;
+    let planner = bootPlanner;
+    this.log('idle', 'waiting for the next trigger');
+    for (;;) {
+      const external = this.external.shift();
+      if (external) {
+        const decision = this.options.notifyPolicy(this.get(), external.eventHeader);
+        if (external.trigger === 'notify' && !decision.provision) {
+          this.log('idle', 'check-sync NOTIFY ignored (sip.notify_reboot_enable = 2)', 'notify');
+          continue;
+        }
+        const reboot = await this.round(
+          external.trigger,
+          planner,
+          external.trigger === 'notify' && decision.reboot,
+        );
+        if (reboot) return true;
+        planner = this.options.planner(this.get(), this.state);
+        continue;
+      }
+      const next = planner.next(clock.now());
+      const at = Math.min(next?.at ?? Number.POSITIVE_INFINITY, until);
+      if (at === Number.POSITIVE_INFINITY) return false;
+      await this.sleep(at);
+      if (this.over(until)) return false;
+      if (this.external.length > 0 || !next || clock.now() < next.at) continue;
+      const reboot = await this.round(next.kind, planner);
+      if (reboot) return true;
+      // A provisioned change of the schedule applies from now on (issue #5 §3).
+      planner = this.options.planner(this.get(), this.state);
+      planner.afterRound(next.kind, clock.now());
+    }
+  }
+
+  /** One round, deferred by a call (T10); true when the phone reboots after it. */
+  private async round(
+    trigger: RoundTrigger,
+    planner: TriggerPlanner,
+    notifyReboot = false,
+  ): Promise<boolean> {
+    const { clock, engine } = this.options;
+    const call = this.options.calls?.find((c) => c.start <= clock.now() && clock.now() < c.end);
+    if (call) {
+      const deferral = this.options.deferForCall(clock.now(), call.end);
+      this.log('in-call', `${trigger} round due during a call; checking every 30 s (T10)`, trigger);
+      await clock.sleepUntil(deferral.at);
+      if (deferral.kind === 'abandon') {
+        this.log('idle', 'the call lasted past 2 hours: round abandoned (T10)', trigger);
+        planner.afterRound(trigger, clock.now());
+        return false;
+      }
+    }
+    this.log('provisioning', `${trigger} round`, trigger);
+    const result: RoundResult = await engine.runRound({
+      model: this.options.model,
+      state: this.state,
+      ...(this.options.server && { server: this.options.server }),
+      fetcher: this.options.fetcher,
+      now: new Date(clock.now()),
+    });
+    const { report } = result;
+    this.state = result.state;
+    if (report.status === 'updated' || report.status === 'unchanged')
+      await this.options.onState?.(this.state);
+    const reasons = report.rebootReasons.map((r) => `${r.rule}${r.param ? ` ${r.param}` : ''}`);
+    if (notifyReboot) reasons.push('T7 check-sync NOTIFY');
+    const reboot = report.reboot || notifyReboot;
+    const summary: RoundSummary = {
+      status: report.status,
+      updated: report.updated,
+      changes: report.changes.length,
+      reboot,
+      reasons,
+      ...(report.firmware?.install && report.firmware.version && { firmware: report.firmware.version }),
+    };
+    this.log(reboot ? 'rebooting' : 'idle', describe(summary, report.errors[0]?.message), trigger, summary);
+    if (!reboot) planner.afterRound(trigger, clock.now());
+    return reboot;
+  }
+
+  private get(): ConfigView {
+    return configView(this.state.config, this.options.engine.catalogues.params);
+  }
+
+  private over(until: number): boolean {
+    return this.stopped || this.options.clock.now() >= until;
+  }
+
+  /** Sleeps until `at`, or less when a request arrives or the life is stopped. */
+  private async sleep(at: number): Promise<void> {
+    const early = new AbortController();
+    this.wake = () => early.abort();
+    try {
+      await this.options.clock.sleepUntil(at, early.signal);
+    } finally {
+      this.wake = undefined;
+    }
+  }
+
+  private log(state: LifeState, event: string, trigger?: RoundTrigger, round?: RoundSummary): void {
+    const entry: TimelineEntry = {
+      at: new Date(this.options.clock.now()).toISOString(),
+      state,
+      event,
+      ...(trigger && { trigger }),
+      ...(round && { round }),
+    };
+    this.timeline.push(entry);
+    this.options.onEntry?.(entry);
+  }
+}
+
+function describe(summary: RoundSummary, error?: string): string {
+  if (summary.status !== 'updated' && summary.status !== 'unchanged')
+    return `round ${summary.status}${error ? `: ${error}` : ''}`;
+  const what = summary.updated ? `${summary.changes} change(s)` : 'nothing new (M1)';
+  const reboot = summary.reboot ? `; reboot (${summary.reasons.join(', ')})` : '';
+  const firmware = summary.firmware ? `; firmware ${summary.firmware}` : '';
+  return `${what}${firmware}${reboot}`;
+}
