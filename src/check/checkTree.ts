@@ -56,7 +56,6 @@ function severityOf(d: ReportDiagnostic, base: 'error' | 'warning'): Severity {
   return d.rule === 'M1' ? 'note' : base;
 }
 
-const NOT_ON_SERVER = ' is not on the server';
 const CONCURRENCY = 8;
 const WINDOW = 64;
 
@@ -151,9 +150,15 @@ export async function checkTree(input: CheckInput): Promise<CheckResult> {
       [report.warnings, 'warning'],
     ] as const) {
       for (const d of list) {
-        const missing = d.rule === 'D' && d.line !== undefined && d.message.indexOf(NOT_ON_SERVER) > 0;
+        const missing = report.downloads.find(
+          (download) =>
+            download.outcome === 'not-found' &&
+            d.rule === 'D' &&
+            download.requestedBy?.file === d.file &&
+            download.requestedBy?.line === d.line,
+        );
         if (missing) {
-          const target = d.message.slice(0, d.message.indexOf(NOT_ON_SERVER));
+          const target = missing.file;
           add({
             kind: 'missing-include',
             rule: 'B3',

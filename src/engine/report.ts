@@ -19,6 +19,8 @@ export interface Download {
   /** The path below the server's root, as diagnostics name the file. */
   readonly file: string;
   readonly kind: DownloadKind;
+  /** The boot file line whose include asked for this file (B3). */
+  readonly requestedBy?: { readonly file: string; readonly line: number };
   readonly outcome: 'ok' | 'not-found' | 'failed';
   readonly md5: string | null;
   readonly size?: number;

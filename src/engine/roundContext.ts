@@ -49,7 +49,7 @@ export async function fetchFile(
     ...(ctx.credentials && { credentials: ctx.credentials }),
   });
   const file = labelFor(url, ctx.root);
-  const base = { url: redactUrl(url), name: fileName(url), file, kind };
+  const base = { url: redactUrl(url), name: fileName(url), file, kind, ...(from && { requestedBy: from }) };
   if (outcome.kind === 'not-found') {
     ctx.log.downloads.push({ ...base, outcome: 'not-found', md5: null, detail: outcome.detail });
     if (from) {
