@@ -8,6 +8,8 @@ import { diffCommand } from './diff.js';
 import { explainCommand } from './explain.js';
 import { provisionCommand } from './provision.js';
 import { setCommand } from './set.js';
+import { runCommand } from './run.js';
+import { notifyCommand } from './notify.js';
 import { dialCommand, pinCommand } from './dial.js';
 import { serveCommand } from './serve.js';
 import { demoCommand } from './demo.js';
@@ -89,6 +91,45 @@ export function buildProgram(): Command {
       .addOption(new Option('--show-secrets', 'print passwords and AES keys in clear').default(false))
       .action(run(run_));
   }
+
+  program
+    .command('run')
+    .description(
+      'a phone living on a clock: power-on, repeat, weekly, flexible, NOTIFY; the timeline as it goes',
+    )
+    .option('--tree <dir>', 'provision from a tree on disk')
+    .option('--server <url>', 'provisioning server URL')
+    .option('--mac <mac>', "the phone's MAC")
+    .option('--model <model>', 'the phone model')
+    .option('--firmware <version>', 'the running firmware')
+    .option('--state <file>', "the phone's saved state, kept after every round")
+    .option('--virtual', 'virtual time: the run costs only the rounds (needs --for)')
+    .option('--for <duration>', 'how long to live: 7d, 12h, 90m (real time: until Ctrl-C without it)')
+    .option('--start <time>', 'virtual start time, ISO 8601 (default 2026-01-05T00:00:00Z, a Monday)')
+    .option('--seed <text>', 'seed of the random draws (weekly day, flexible time)', '')
+    .option('--call <offset/duration...>', 'a call during the run, e.g. 1d2h/40m (T10)')
+    .option('--sip-port <port>', 'UDP port to listen for check-sync NOTIFYs on (real time)', '5060')
+    .option('--no-sip', 'do not listen for SIP')
+    .option('--json', 'print the timeline as JSON at the end')
+    .action(run(runCommand));
+
+  program
+    .command('notify')
+    .description(
+      'send a phone the SIP NOTIFY (Event: check-sync) a PBX sends to make it provision (T7); exit 0 on a 2xx answer',
+    )
+    .argument('<target>', "the phone's SIP address: HOST[:PORT] or [IPV6]:PORT (default port 5060)")
+    .option(
+      '--reboot',
+      'add ;reboot=true to the Event header (with sip.notify_reboot_enable = 0 the phone then reboots)',
+    )
+    .option('--user <name>', 'user part of the Request-URI, sip:NAME@HOST:PORT (e.g. the account, 1001)')
+    .option(
+      '--timeout <ms>',
+      'give up after this many milliseconds without a final answer (at most 32000, Timer F)',
+      '32000',
+    )
+    .action(run(notifyCommand));
 
   program
     .command('demo')

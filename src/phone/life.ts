@@ -7,6 +7,11 @@ import { configView, type ConfigView } from '../engine/settings.js';
 import type { Fetcher } from '../fetch/fetcher.js';
 import type { ModelEntry } from '../models/catalogue.js';
 import type { Clock } from '../time/clock.js';
+import { deferForCall } from '../triggers/callDeferral.js';
+import { afterBoot, becameBusy, becameIdle, type TriggerMemory } from '../triggers/memory.js';
+import { afterRound, nextTrigger } from '../triggers/schedule.js';
+import { readTriggerSettings, type TriggerSettings } from '../triggers/settings.js';
+import { notifyDecision } from '../sip/notifyPolicy.js';
 import type { PhoneState } from './state.js';
 
 export type LifeState =
@@ -33,28 +38,11 @@ export interface TimelineEntry {
   readonly round?: RoundSummary;
 }
 
-/** When the configured triggers fire next (T2-T4, T6), and what the phone remembers of them. */
-export interface TriggerPlanner {
-  next(now: number): { readonly kind: 'repeat' | 'weekly' | 'flexible'; readonly at: number } | null;
-  afterBoot(at: number): void;
-  afterRound(kind: RoundTrigger, at: number): void;
-}
-
-export type PlannerFactory = (get: ConfigView, state: PhoneState) => TriggerPlanner;
-
 /** A call, for T10: the phone is busy from `start` to `end` (epoch ms). */
 export interface Call {
   readonly start: number;
   readonly end: number;
 }
-
-/** T10: a round due during a call waits, checking every 30 s; a call past 2 hours abandons it. */
-export type Deferral =
-  { readonly kind: 'run'; readonly at: number } | { readonly kind: 'abandon'; readonly at: number };
-export type DeferForCall = (dueAt: number, callEndsAt: number) => Deferral;
-
-/** T7: whether a check-sync NOTIFY provisions, and whether the phone reboots after. */
-export type NotifyPolicy = (get: ConfigView, eventHeader: string) => { provision: boolean; reboot: boolean };
 
 export interface LifeOptions {
   readonly engine: Engine;
@@ -63,9 +51,8 @@ export interface LifeOptions {
   readonly server?: { readonly url: string; readonly source: string };
   readonly fetcher: Fetcher;
   readonly clock: Clock;
-  readonly planner: PlannerFactory;
-  readonly deferForCall: DeferForCall;
-  readonly notifyPolicy: NotifyPolicy;
+  /** Seeds the random draws of the schedule (T3, T4): the same seed, the same timeline. */
+  readonly seed?: string;
   readonly calls?: readonly Call[];
   /** How long a boot takes, power-on to the first round (ms). */
   readonly bootMs?: number;
@@ -86,10 +73,13 @@ export class PhoneLife {
   private readonly external: External[] = [];
   private wake: (() => void) | undefined;
   private stopped = false;
+  private memory: TriggerMemory | undefined;
+  private readonly seed: string;
   readonly timeline: TimelineEntry[] = [];
 
   constructor(private readonly options: LifeOptions) {
     this.state = options.state;
+    this.seed = options.seed ?? '';
   }
 
   get flash(): PhoneState {
@@ -120,71 +110,57 @@ export class PhoneLife {
         'finding-server',
         this.options.server ? `server from ${this.options.server.source}` : 'server from flash (S1)',
       );
-      const planner = this.options.planner(this.get(), this.state);
+      // T4: the flexible time is drawn afresh at each boot; what was served is remembered.
+      this.memory = afterBoot(this.memory, clock.now());
       let reboot = false;
-      if (this.get()('static.auto_provision.power_on') !== '0') {
-        reboot = await this.round('power-on', planner);
-      }
-      if (!reboot) {
-        planner.afterBoot(clock.now());
-        reboot = await this.idle(until, planner);
-      }
+      if (this.get()('static.auto_provision.power_on') !== '0') reboot = await this.round('power-on');
+      if (!reboot) reboot = await this.idle(until);
       if (!reboot) return;
       cause = `reboot into firmware ${this.state.firmware}`;
     }
   }
 
   /** Waits for the next trigger or an outside request; true when the phone must reboot. */
-  private async idle(until: number, bootPlanner: TriggerPlanner): Promise<boolean> {
+  private async idle(until: number): Promise<boolean> {
     const { clock } = this.options;
-    let planner = bootPlanner;
     this.log('idle', 'waiting for the next trigger');
     for (;;) {
       const external = this.external.shift();
       if (external) {
-        const decision = this.options.notifyPolicy(this.get(), external.eventHeader);
+        // T7: sip.notify_reboot_enable decides whether a NOTIFY provisions and reboots.
+        const decision = notifyDecision(this.get()('sip.notify_reboot_enable'), external.eventHeader);
         if (external.trigger === 'notify' && !decision.provision) {
           this.log('idle', 'check-sync NOTIFY ignored (sip.notify_reboot_enable = 2)', 'notify');
           continue;
         }
-        const reboot = await this.round(
-          external.trigger,
-          planner,
-          external.trigger === 'notify' && decision.reboot,
-        );
-        if (reboot) return true;
-        planner = this.options.planner(this.get(), this.state);
+        if (await this.round(external.trigger, external.trigger === 'notify' && decision.reboot)) return true;
         continue;
       }
-      const next = planner.next(clock.now());
+      // The settings are read afresh each time: a provisioned change of the schedule applies from
+      // the next computation on (issue #5 §3).
+      const next = nextTrigger(this.settings(), this.idleMemory(), clock.now(), this.state.mac, this.seed);
       const at = Math.min(next?.at ?? Number.POSITIVE_INFINITY, until);
       if (at === Number.POSITIVE_INFINITY) return false;
       await this.sleep(at);
       if (this.over(until)) return false;
       if (this.external.length > 0 || !next || clock.now() < next.at) continue;
-      const reboot = await this.round(next.kind, planner);
-      if (reboot) return true;
-      // A provisioned change of the schedule applies from now on (issue #5 §3).
-      planner = this.options.planner(this.get(), this.state);
-      planner.afterRound(next.kind, clock.now());
+      if (await this.round(next.kind)) return true;
     }
   }
 
   /** One round, deferred by a call (T10); true when the phone reboots after it. */
-  private async round(
-    trigger: RoundTrigger,
-    planner: TriggerPlanner,
-    notifyReboot = false,
-  ): Promise<boolean> {
+  private async round(trigger: RoundTrigger, notifyReboot = false): Promise<boolean> {
     const { clock, engine } = this.options;
-    const call = this.options.calls?.find((c) => c.start <= clock.now() && clock.now() < c.end);
+    const call = this.callAt(clock.now());
+    // The schedule counts the round with the settings in force when it ran (T6).
+    const settings = this.settings();
     if (call) {
-      const deferral = this.options.deferForCall(clock.now(), call.end);
+      const deferral = deferForCall(clock.now(), call.end);
       this.log('in-call', `${trigger} round due during a call; checking every 30 s (T10)`, trigger);
       await clock.sleepUntil(deferral.at);
       if (deferral.kind === 'abandon') {
-        this.log('idle', 'the call lasted past 2 hours: round abandoned (T10)', trigger);
-        planner.afterRound(trigger, clock.now());
+        this.log('in-call', 'the call lasted past 2 hours: round abandoned (T10)', trigger);
+        this.remember(settings, trigger);
         return false;
       }
     }
@@ -212,8 +188,40 @@ export class PhoneLife {
       ...(report.firmware?.install && report.firmware.version && { firmware: report.firmware.version }),
     };
     this.log(reboot ? 'rebooting' : 'idle', describe(summary, report.errors[0]?.message), trigger, summary);
-    if (!reboot) planner.afterRound(trigger, clock.now());
+    this.remember(settings, trigger);
     return reboot;
+  }
+
+  private remember(settings: TriggerSettings, trigger: RoundTrigger): void {
+    const now = this.options.clock.now();
+    this.memory = afterRound(
+      settings,
+      this.memory ?? afterBoot(undefined, now),
+      trigger,
+      now,
+      this.state.mac,
+      this.seed,
+    );
+  }
+
+  private settings(): TriggerSettings {
+    return readTriggerSettings(this.get()).settings;
+  }
+
+  /** T3 inactivity: the phone is idle since the last call ended (or since boot); busy during one. */
+  private idleMemory(): TriggerMemory {
+    const now = this.options.clock.now();
+    const memory = this.memory ?? afterBoot(undefined, now);
+    if (this.callAt(now)) return becameBusy(memory);
+    const lastEnd = Math.max(
+      memory.bootAt,
+      ...(this.options.calls ?? []).filter((c) => c.end <= now).map((c) => c.end),
+    );
+    return becameIdle(memory, lastEnd);
+  }
+
+  private callAt(at: number): Call | undefined {
+    return this.options.calls?.find((c) => c.start <= at && at < c.end);
   }
 
   private get(): ConfigView {

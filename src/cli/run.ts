@@ -1,0 +1,134 @@
+// `autop run`: a phone living on a clock (issue #5 §6). In virtual time a week runs in seconds and
+// the same inputs give the same timeline; in real time it listens for check-sync NOTIFYs until
+// Ctrl-C, which saves its state and prints a summary.
+import { Engine } from '../engine/round.js';
+import { userAgent } from '../engine/userAgent.js';
+import { WireFetcher, treeRootOf } from '../fetch/createFetcher.js';
+import { loadModelCatalogue } from '../models/catalogue.js';
+import { loadParameterCatalogue } from '../models/parameters.js';
+import { PhoneLife, type Call, type TimelineEntry } from '../phone/life.js';
+import { writeStateFile } from '../phone/stateFile.js';
+import { startSipEndpoint } from '../sip/endpoint.js';
+import { RealClock, VirtualClock, type Clock } from '../time/clock.js';
+import { parseDuration } from './duration.js';
+import { resolvePhone, type PhoneOptions } from './phoneOptions.js';
+import { serverFromOptions } from './provision.js';
+import { EXIT, UsageError } from './usage.js';
+
+export interface RunOptions extends PhoneOptions {
+  tree?: string;
+  server?: string;
+  virtual?: boolean;
+  for?: string;
+  start?: string;
+  seed?: string;
+  sipPort?: string;
+  sip?: boolean;
+  call?: string[];
+  json?: boolean;
+}
+
+/** `--call 1d2h/40m`: a call starting 1 day 2 hours into the run, lasting 40 minutes (T10). */
+function parseCalls(texts: readonly string[], start: number): Call[] {
+  return texts.map((text) => {
+    const [offset, length] = text.split('/');
+    const from = offset !== undefined ? parseDuration(offset) : undefined;
+    const duration = length !== undefined ? parseDuration(length) : undefined;
+    if (from === undefined || duration === undefined) {
+      throw new UsageError(`--call ${text}: write OFFSET/DURATION, for example 1d2h/40m`);
+    }
+    return { start: start + from, end: start + from + duration };
+  });
+}
+
+function line(entry: TimelineEntry): string {
+  return `${entry.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}  ${entry.state.padEnd(14)} ${entry.trigger ? `[${entry.trigger}] ` : ''}${entry.event}`;
+}
+
+export async function runCommand(options: RunOptions): Promise<number> {
+  const server = serverFromOptions(options);
+  const phone = await resolvePhone(options);
+  const virtual = options.virtual ?? false;
+  const duration = options.for !== undefined ? parseDuration(options.for) : undefined;
+  if (options.for !== undefined && duration === undefined)
+    throw new UsageError(`--for ${options.for}: write a duration such as 7d, 12h or 90m`);
+  if (virtual && duration === undefined)
+    throw new UsageError('--virtual needs --for DURATION (for example --for 7d)');
+  const start =
+    options.start !== undefined ? Date.parse(options.start) : virtual ? Date.UTC(2026, 0, 5) : Date.now();
+  if (Number.isNaN(start))
+    throw new UsageError(`--start ${options.start}: write an ISO 8601 time such as 2026-01-05T00:00:00Z`);
+  const until = duration !== undefined ? start + duration : Number.POSITIVE_INFINITY;
+  const calls = parseCalls(options.call ?? [], start);
+
+  const params = loadParameterCatalogue();
+  const engine = new Engine({ models: loadModelCatalogue(), params });
+  const root = server ? treeRootOf(server.url) : undefined;
+  const fetcher = new WireFetcher(root ? { treeRoot: root } : {});
+  const clock: Clock = virtual ? new VirtualClock(start, until) : new RealClock();
+  const entries: TimelineEntry[] = [];
+  const life = new PhoneLife({
+    engine,
+    model: phone.model,
+    state: phone.state,
+    ...(server && { server }),
+    fetcher,
+    clock,
+    seed: options.seed ?? '',
+    calls,
+    onEntry: (entry) => {
+      entries.push(entry);
+      if (!options.json) process.stdout.write(line(entry) + '\n');
+    },
+    ...(options.state && { onState: (state) => writeStateFile(options.state!, state) }),
+  });
+
+  let sip: Awaited<ReturnType<typeof startSipEndpoint>> | undefined;
+  if (!virtual && options.sip !== false) {
+    const port = Number(options.sipPort ?? '5060');
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--sip-port ${options.sipPort}: a UDP port`);
+    sip = await startSipEndpoint({
+      port,
+      userAgent: userAgent(phone.model, phone.state.firmware, phone.state.mac, {}),
+      onCheckSync: (event) => life.request('notify', event.eventHeader),
+    });
+    if (!options.json) process.stdout.write(`listening for SIP NOTIFY on udp 127.0.0.1:${sip.port}\n`);
+  }
+  const stop = () => life.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if (clock instanceof VirtualClock) {
+      clock.enter();
+      await life.live(until).finally(() => clock.leave());
+    } else {
+      await life.live(until);
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await sip?.close();
+    await fetcher.close();
+  }
+  if (options.state) await writeStateFile(options.state, life.flash);
+  const rounds = entries.filter((e) => e.round);
+  if (options.json) {
+    process.stdout.write(
+      JSON.stringify(
+        { timeline: entries, state: { firmware: life.flash.firmware, rounds: life.flash.rounds } },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    const byTrigger = new Map<string, number>();
+    for (const e of rounds) byTrigger.set(e.trigger ?? '?', (byTrigger.get(e.trigger ?? '?') ?? 0) + 1);
+    const updated = rounds.filter((e) => e.round?.updated).length;
+    const reboots = rounds.filter((e) => e.round?.reboot).length;
+    process.stdout.write(
+      `\n${rounds.length} rounds (${[...byTrigger].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ${updated} updated, ${reboots} reboots; firmware ${life.flash.firmware}\n`,
+    );
+  }
+  return EXIT.ok;
+}
