@@ -108,6 +108,7 @@ export function buildProgram(): Command {
     .option('--start <time>', 'virtual start time, ISO 8601 (default 2026-01-05T00:00:00Z, a Monday)')
     .option('--seed <text>', 'seed of the random draws (weekly day, flexible time)', '')
     .option('--call <offset/duration...>', 'a call during the run, e.g. 1d2h/40m (T10)')
+    .option('--boot <duration>', 'how long a boot takes, power-on to the first round', '1m')
     .option('--sip-port <port>', 'UDP port to listen for check-sync NOTIFYs on (real time)', '5060')
     .option('--no-sip', 'do not listen for SIP')
     .option('--json', 'print the timeline as JSON at the end')

@@ -25,6 +25,7 @@ export interface RunOptions extends PhoneOptions {
   sipPort?: string;
   sip?: boolean;
   call?: string[];
+  boot?: string;
   json?: boolean;
 }
 
@@ -60,6 +61,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
     throw new UsageError(`--start ${options.start}: write an ISO 8601 time such as 2026-01-05T00:00:00Z`);
   const until = duration !== undefined ? start + duration : Number.POSITIVE_INFINITY;
   const calls = parseCalls(options.call ?? [], start);
+  const bootMs = parseDuration(options.boot ?? '1m');
+  if (bootMs === undefined) throw new UsageError(`--boot ${options.boot}: a duration such as 1m or 5s`);
 
   const params = loadParameterCatalogue();
   const engine = new Engine({ models: loadModelCatalogue(), params });
@@ -75,6 +78,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     fetcher,
     clock,
     seed: options.seed ?? '',
+    bootMs,
     calls,
     onEntry: (entry) => {
       entries.push(entry);

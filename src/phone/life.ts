@@ -72,7 +72,7 @@ export class PhoneLife {
   private state: PhoneState;
   private readonly external: External[] = [];
   private wake: (() => void) | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   private memory: TriggerMemory | undefined;
   private readonly seed: string;
   readonly timeline: TimelineEntry[] = [];
@@ -94,7 +94,7 @@ export class PhoneLife {
 
   /** Ends the life at the next opportunity (Ctrl-C). */
   stop(): void {
-    this.stopped = true;
+    this.stopping.abort();
     this.wake?.();
   }
 
@@ -104,7 +104,7 @@ export class PhoneLife {
     let cause = 'power on (T1)';
     for (;;) {
       this.log('booting', cause);
-      await clock.sleepUntil(clock.now() + (this.options.bootMs ?? DEFAULT_BOOT_MS));
+      await clock.sleepUntil(clock.now() + (this.options.bootMs ?? DEFAULT_BOOT_MS), this.stopping.signal);
       if (this.over(until)) return;
       this.log(
         'finding-server',
@@ -229,7 +229,7 @@ export class PhoneLife {
   }
 
   private over(until: number): boolean {
-    return this.stopped || this.options.clock.now() >= until;
+    return this.stopping.signal.aborted || this.options.clock.now() >= until;
   }
 
   /** Sleeps until `at`, or less when a request arrives or the life is stopped. */
