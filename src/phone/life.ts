@@ -171,6 +171,8 @@ export class PhoneLife {
       ...(this.options.server && { server: this.options.server }),
       fetcher: this.options.fetcher,
       now: new Date(clock.now()),
+      // The timeline needs the changes and the reboot decision, not the whole configuration.
+      detail: 'lean',
     });
     const { report } = result;
     this.state = result.state;
