@@ -78,6 +78,12 @@ export async function checkCommand(tree: string, options: CheckOptions): Promise
     };
   } else {
     phones = await syntheticPhones(root, only ?? models.models);
+    if (phones.length === 0) {
+      // Checking no phone would pass any tree: a CI run must not go green on nothing.
+      throw new UsageError(
+        `${tree} has no common boot file and no common CFG, so no phone can be made up to check it; give --inventory FILE`,
+      );
+    }
   }
 
   const result = await checkTree({ tree: root, phones, engine, ...(inventory && { inventory }) });
