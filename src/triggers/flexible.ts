@@ -1,0 +1,90 @@
+// T4 flexible ("custom random"): one round every `interval` days, on a day of the period fixed by
+// the MAC, at a time in the window drawn at boot.
+import type { Mac } from '../core/mac.js';
+import { localDayOf, mod } from './localTime.js';
+import type { TriggerMemory } from './memory.js';
+import { drawFraction, drawKey, fnv1a32, type Drawer } from './random.js';
+import type { FlexibleSettings } from './settings.js';
+import { contains, minuteInWindow, occurrenceOn, type WindowOccurrence } from './window.js';
+
+export interface FlexibleOccurrence extends WindowOccurrence {
+  readonly dueAt: number;
+}
+
+/**
+ * The day of each period on which this phone runs its flexible round, 0 to interval - 1. The real
+ * MAC-to-day hash is not public. **Decision (T4):** FNV-1a 32 of the MAC's 12 lower-case hex
+ * digits as ASCII, modulo the interval; periods are runs of `interval` local days counted from
+ * 1970-01-01 (local day 0). By hand: fnv1a32("00156574b150") = 0xdcf21909 = 3706853641, and
+ * 3706853641 mod 30 = 1, so with the default interval this phone runs on local days 1, 31, 61, ...
+ * (1970-01-02, 1970-02-01, ...): a local day number is floor((epoch ms + offset) / 86 400 000).
+ * The seed plays no part: the day belongs to the phone, stable across reboots.
+ */
+export function flexibleDayInPeriod(mac: Mac, intervalDays: number): number {
+  return fnv1a32(mac) % intervalDays;
+}
+
+/** The flexible window of the period containing local day `day`, and its due time. */
+function occurrenceInPeriodOf(
+  flexible: FlexibleSettings,
+  memory: TriggerMemory,
+  day: number,
+  utcOffsetMinutes: number,
+  drawer: Drawer,
+): FlexibleOccurrence {
+  const interval = flexible.intervalDays;
+  const flexibleDay = day - mod(day, interval) + flexibleDayInPeriod(drawer.mac, interval);
+  const window = occurrenceOn(flexible.window, flexibleDay, utcOffsetMinutes);
+  // T4: the time is drawn at boot and re-drawn by a round in the window; the same draw serves
+  // every period until then.
+  const fraction = drawFraction(drawKey(drawer.seed, drawer.mac, 'flexible-time', memory.flexibleDrawnAt));
+  return { ...window, dueAt: minuteInWindow(window, fraction) };
+}
+
+/** The next flexible round strictly after `now`, or null when flexible is off. */
+export function nextFlexible(
+  flexible: FlexibleSettings,
+  memory: TriggerMemory,
+  now: number,
+  utcOffsetMinutes: number,
+  drawer: Drawer,
+): number | null {
+  if (!flexible.enabled) return null;
+  // Start a day back: yesterday's window may run past midnight into today.
+  let day = localDayOf(now, utcOffsetMinutes) - 1;
+  for (let periods = 0; periods < 3; periods++, day += flexible.intervalDays) {
+    const occurrence = occurrenceInPeriodOf(flexible, memory, day, utcOffsetMinutes, drawer);
+    if (!served(occurrence, memory) && occurrence.dueAt > now) return occurrence.dueAt;
+  }
+  return null;
+}
+
+/** What a round of another kind ending at `at` does to the flexible round (T4, T6). */
+export type FlexibleEffect = 'none' | 'served' | 'redraw';
+
+/**
+ * A round inside the flexible window re-draws the time (T4). **Decision:** "inside the window"
+ * means the window this phone is waiting on, on its flexible day, not the same hours on other days.
+ * If the flexible round was already due by then, the round served it instead (T6: one round).
+ * The new draw may fall before `at`: then this period's flexible round is over.
+ */
+export function flexibleEffectOfRound(
+  flexible: FlexibleSettings,
+  memory: TriggerMemory,
+  at: number,
+  utcOffsetMinutes: number,
+  drawer: Drawer,
+): FlexibleEffect {
+  if (!flexible.enabled) return 'none';
+  const today = localDayOf(at, utcOffsetMinutes);
+  for (const day of [today - 1, today]) {
+    const occurrence = occurrenceInPeriodOf(flexible, memory, day, utcOffsetMinutes, drawer);
+    if (occurrence.day !== day || !contains(occurrence, at) || served(occurrence, memory)) continue;
+    return occurrence.dueAt <= at ? 'served' : 'redraw';
+  }
+  return 'none';
+}
+
+function served(occurrence: WindowOccurrence, memory: TriggerMemory): boolean {
+  return memory.flexibleServedAt !== null && occurrence.start <= memory.flexibleServedAt;
+}

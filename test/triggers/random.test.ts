@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { drawBelow, drawFraction, drawKey, fnv1a32, mulberry32 } from '../../src/triggers/random.js';
+
+describe('T4 Decision: the documented hash', () => {
+  it('is FNV-1a 32 (the published test vectors)', () => {
+    expect(fnv1a32('')).toBe(0x811c9dc5);
+    expect(fnv1a32('a')).toBe(0xe40c292c);
+    expect(fnv1a32('foobar')).toBe(0xbf9cf968);
+  });
+
+  it('gives the worked example of the flexible day', () => {
+    expect(fnv1a32('00156574b150')).toBe(0xdcf21909);
+    expect(0xdcf21909 % 30).toBe(1);
+  });
+});
+
+describe('draws', () => {
+  it('are the first mulberry32 output of the key hash, as a fraction', () => {
+    const key = drawKey('seed', '00156574b150', 'weekly-time', 19740);
+    expect(key).toBe('seed|00156574b150|weekly-time|19740');
+    expect(drawFraction(key)).toBe(mulberry32(fnv1a32(key)).output / 2 ** 32);
+  });
+
+  it('stay in range and repeat for the same key', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 1, max: 1000 }), (key, n) => {
+        const fraction = drawFraction(key);
+        expect(fraction).toBeGreaterThanOrEqual(0);
+        expect(fraction).toBeLessThan(1);
+        const below = drawBelow(key, n);
+        expect(Number.isInteger(below) && below >= 0 && below < n).toBe(true);
+        expect(drawBelow(key, n)).toBe(below);
+      }),
+    );
+  });
+
+  it('spread over their range', () => {
+    const counts = [0, 0, 0, 0, 0, 0, 0];
+    for (let i = 0; i < 7000; i++) counts[drawBelow(`k${i}`, 7)]! += 1;
+    for (const count of counts) expect(count).toBeGreaterThan(850);
+  });
+});
