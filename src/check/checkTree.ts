@@ -28,6 +28,8 @@ export interface PhoneSummary {
   readonly applied: readonly string[];
   readonly reboot: boolean;
   readonly upgrade: boolean;
+  /** R3: the firmware the phone would install, and why (absent when no ROM is named). */
+  readonly firmwareDecision?: { readonly rom: string; readonly install: boolean; readonly reason: string };
   /** Numbers (in `CheckResult.findings`) of the error findings that concern this phone. */
   readonly errors: number[];
   warnings: number;
@@ -244,6 +246,13 @@ export async function checkTree(input: CheckInput): Promise<CheckResult> {
       applied: report.applied,
       reboot: report.reboot,
       upgrade: report.firmware?.install ?? false,
+      ...(report.firmware && {
+        firmwareDecision: {
+          rom: report.firmware.rom,
+          install: report.firmware.install,
+          reason: report.firmware.reason,
+        },
+      }),
       errors,
       warnings,
     };

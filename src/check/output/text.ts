@@ -23,6 +23,17 @@ export function renderCheckText(result: CheckResult, tree: string): string {
     }
     out.push(line(f));
   }
+  // R3: what each phone would do with the firmware the tree names.
+  const firmware = result.phones.filter((p) => p.firmwareDecision);
+  if (firmware.length > 0) {
+    out.push('', pc.bold('Firmware (R3)'));
+    for (const p of firmware) {
+      const d = p.firmwareDecision!;
+      out.push(
+        `  ${p.model.padEnd(6)} ${p.mac}  ${d.install ? pc.yellow('installs') : 'keeps   '} ${d.rom}: ${d.reason}`,
+      );
+    }
+  }
   const status =
     s.errors > 0 ? pc.red('FAILED') : s.warnings > 0 ? pc.yellow('passed with warnings') : pc.green('passed');
   out.push(
