@@ -11,6 +11,7 @@ import type { Mechanism, SkippedInclude } from './report.js';
 import { directoryOf, fileName, parseServerUrl, resolveIncludeUrl, type ServerTarget } from './serverUrl.js';
 import { type ConfigView } from './settings.js';
 import { fetchFile, type Context, type Fetched } from './roundContext.js';
+import { plainText } from './decryptStep.js';
 
 export type Gathered =
   | { kind: 'failed'; mechanism: Mechanism }
@@ -29,7 +30,7 @@ export async function gatherFiles(
     const file = await fetchFile(ctx, target.url, 'config');
     if (file === 'failed') return { kind: 'failed', mechanism: 'legacy' };
     if (!file) return { kind: 'nothing' };
-    const layers = cfgLayers(ctx, file);
+    const layers = await cfgLayers(ctx, file);
     return {
       kind: 'ok',
       mechanism: 'legacy',
@@ -75,7 +76,7 @@ export async function gatherFiles(
     const file = await fetchFile(ctx, new URL(name, target.url), 'config');
     if (file === 'failed') return { kind: 'failed', mechanism: 'legacy' };
     if (!file) continue;
-    const fileLayers = cfgLayers(ctx, file);
+    const fileLayers = await cfgLayers(ctx, file);
     if (fileLayers) {
       layers.push(...fileLayers);
       applied.push(fileName(file.url));
@@ -153,7 +154,7 @@ export async function readBoot(
       if (file === 'failed') return 'failed';
       if (!file) continue;
       found++;
-      const fileLayers = cfgLayers(ctx, file);
+      const fileLayers = await cfgLayers(ctx, file);
       if (fileLayers) {
         layers.push(...fileLayers);
         applied.push(fileName(file.url));
@@ -191,13 +192,14 @@ export function skip(
 }
 
 /** Parses a CFG and keeps the lines that apply to this phone (C3); null when the file is unusable. */
-export function cfgLayers(ctx: Context, fetched: Fetched): LayerSetting[] | null {
-  const parsed: CfgFile = ctx.cache.cfg(
-    fetched.file,
-    ctx.log.md5.get(fetched.url.href)!,
-    fetched.text,
-    (text) => parseCfgFile(text, { file: fetched.file, isToken: (t) => ctx.catalogues.models.isToken(t) }),
-  );
+export async function cfgLayers(ctx: Context, fetched: Fetched): Promise<LayerSetting[] | null> {
+  // E1-E4: an encrypted file is decrypted first (and, being the phone's own, not worth caching).
+  const text = await plainText(ctx, fetched);
+  if (text === null) return null;
+  const parse = (t: string) =>
+    parseCfgFile(t, { file: fetched.file, isToken: (token) => ctx.catalogues.models.isToken(token) });
+  const parsed: CfgFile =
+    text === fetched.text ? ctx.cache.cfg(fetched.file, fetched.md5, text, parse) : parse(text);
   ctx.log.diagnostics.push(...parsed.diagnostics);
   if (!parsed.hasHeader) return null;
   const token = ctx.input.model.token?.toUpperCase();
@@ -213,6 +215,7 @@ export function cfgLayers(ctx: Context, fetched: Fetched): LayerSetting[] | null
     }
     layers.push({ file: fetched.file, setting });
   }
+  ctx.seen.push(...layers);
   if (ignoredPrefixes > 0) {
     ctx.log.diagnostics.push(
       warning(
@@ -243,7 +246,7 @@ export async function fetchMacLocal(
   }
   const file = await fetchFile(ctx, new URL(`${mac}-local.cfg`, dir), 'mac-local');
   if (file === 'failed' || !file) return file;
-  const layers = cfgLayers(ctx, file);
+  const layers = await cfgLayers(ctx, file);
   if (!layers) return undefined;
   const local: Record<string, string> = {};
   for (const { setting } of layers) {

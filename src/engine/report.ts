@@ -10,7 +10,7 @@ export type Mechanism = 'mac-boot' | 'common-boot' | 'legacy' | 'none';
 /** `updated`/`unchanged`: the round ran; the others: it could not (the CLI exits 1). */
 export type RoundStatus = 'updated' | 'unchanged' | 'no-server' | 'nothing-found' | 'failed';
 
-export type DownloadKind = 'boot' | 'config' | 'mac-local' | 'firmware' | 'certificate';
+export type DownloadKind = 'boot' | 'config' | 'mac-local' | 'firmware' | 'certificate' | 'key';
 
 export interface Download {
   readonly url: string;

@@ -131,6 +131,7 @@ export class Engine {
 
     const ctx: Context = {
       input,
+      seen: [],
       catalogues: this.catalogues,
       cache: this.cache,
       log,

@@ -7,6 +7,7 @@ import type { Download, DownloadKind, SkippedInclude } from './report.js';
 import { fileName, labelFor, redactUrl } from './serverUrl.js';
 import { type ConfigView } from './settings.js';
 import type { Catalogues, RoundInput } from './round.js';
+import type { LayerSetting } from './merge.js';
 
 /** Everything one round accumulates while it runs. */
 export class RoundLog {
@@ -20,6 +21,9 @@ export class RoundLog {
 export interface Fetched {
   readonly url: URL;
   readonly file: string;
+  readonly bytes: Uint8Array;
+  readonly md5: string;
+  /** The bytes decoded as UTF-8 (meaningless for an encrypted file). */
   readonly text: string;
 }
 
@@ -33,6 +37,8 @@ export interface Context {
   readonly credentials?: Credentials;
   readonly transfer: TransferSettings;
   readonly modelFilter: boolean;
+  /** Every setting the round's files have given so far, in order: E1 keys provisioned earlier in the round. */
+  readonly seen: LayerSetting[];
 }
 
 /** Downloads one file and logs it; undefined when not found, 'failed' when the transfer failed. */
@@ -80,8 +86,8 @@ export async function fetchFile(
   const md5 = outcome.md5 ?? createHash('md5').update(outcome.bytes).digest('hex');
   ctx.log.downloads.push({ ...base, outcome: 'ok', md5, size: outcome.bytes.byteLength });
   // M1 compares configuration files only; a ROM or a certificate is a resource.
-  if (kind !== 'firmware' && kind !== 'certificate') ctx.log.md5.set(url.href, md5);
-  return { url, file, text: ctx.cache.text(md5, outcome.bytes) };
+  if (kind !== 'firmware' && kind !== 'certificate' && kind !== 'key') ctx.log.md5.set(url.href, md5);
+  return { url, file, bytes: outcome.bytes, md5, text: ctx.cache.text(md5, outcome.bytes) };
 }
 
 export function failureText(cause: string): string {
