@@ -8,6 +8,7 @@ import { diffCommand } from './diff.js';
 import { explainCommand } from './explain.js';
 import { provisionCommand } from './provision.js';
 import { setCommand } from './set.js';
+import { decryptCommand, encryptCommand } from './crypt.js';
 import { runCommand } from './run.js';
 import { notifyCommand } from './notify.js';
 import { dialCommand, pinCommand } from './dial.js';
@@ -131,6 +132,34 @@ export function buildProgram(): Command {
       '32000',
     )
     .action(run(notifyCommand));
+
+  program
+    .command('encrypt')
+    .description("encrypt CFG files as Yealink's encryption tool does (E2): raw AES-ECB, same names")
+    .argument('<files...>', 'plain CFG files (first line #!version:1.0.0.1)')
+    .option(
+      '--key <key>',
+      '16 characters (AES-128) or 32 (AES-256); shows in ps and shell history: prefer --key-file',
+    )
+    .option(
+      '--key-file <file>',
+      'the key, one line; if FILE does not exist, a new key is generated and saved there (mode 0600)',
+    )
+    .option('--key-length <n>', 'length of a generated key: 16 (AES-128, the default) or 32 (AES-256)')
+    .option('--security', 'also write <name>_Security.enc beside each output (E3; 16-character keys only)')
+    .option('--out <dir>', 'write the encrypted files into DIR under the same names (DIR is created)')
+    .option('--in-place', 'replace each plain file with its encrypted form')
+    .option('--show-key', 'print the key (otherwise it never appears in the output)')
+    .action(run(encryptCommand));
+
+  program
+    .command('decrypt')
+    .description('print the plaintext of an encrypted CFG file (E2); exit 1 if it does not decrypt')
+    .argument('<file>', 'the encrypted CFG')
+    .option('--key <key>', 'the key; shows in ps and shell history: prefer --key-file')
+    .option('--key-file <file>', 'read the key from FILE')
+    .option('--security <file>', 'read the key from this <name>_Security.enc (E3)')
+    .action(run(decryptCommand));
 
   program
     .command('demo')

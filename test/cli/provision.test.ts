@@ -159,3 +159,22 @@ describe('autop set (K1)', () => {
     });
   });
 });
+
+describe('autop provision on a tree with an encrypted MAC file (E1)', () => {
+  const args = ['provision', '--tree', 'fixtures/encrypted', '--mac', '00:15:65:74:b1:50', '--model', 'T46U'];
+
+  it('shows the decrypted settings and never the key or a password in clear', async () => {
+    const clear = await runCli([...args, '--json', '--show-secrets']);
+    const secrets = (JSON.parse(clear.stdout) as { config: Record<string, string> }).config;
+    const password = secrets['account.1.password']!;
+    const key = secrets['static.auto_provision.aes_key_16.mac']!;
+    expect(password.length).toBeGreaterThan(0);
+    expect(key).toHaveLength(16);
+    for (const output of [await runCli([...args, '--json']), await runCli(args)]) {
+      expect(output.code).toBe(0);
+      expect(output.stdout).toContain('201');
+      expect(output.stdout).not.toContain(password);
+      expect(output.stdout).not.toContain(key);
+    }
+  });
+});
