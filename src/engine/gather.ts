@@ -93,7 +93,7 @@ export async function readBoot(
   major: number,
 ): Promise<Gathered> {
   const { model, state } = ctx.input;
-  const parsed: BootFile = ctx.cache.boot(boot.file, ctx.log.md5.get(boot.url.href)!, boot.text, (text) =>
+  const parsed: BootFile = ctx.cache.boot(boot.file, boot.md5, boot.text, (text) =>
     parseBootFile(text, { file: boot.file, isToken: (t) => ctx.catalogues.models.isToken(t) }),
   );
   ctx.log.diagnostics.push(...parsed.diagnostics);

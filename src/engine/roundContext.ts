@@ -8,6 +8,7 @@ import { fileName, labelFor, redactUrl } from './serverUrl.js';
 import { type ConfigView } from './settings.js';
 import type { Catalogues, RoundInput } from './round.js';
 import type { LayerSetting } from './merge.js';
+import { withoutUserInfo } from './outcome.js';
 
 /** Everything one round accumulates while it runs. */
 export class RoundLog {
@@ -86,7 +87,10 @@ export async function fetchFile(
   const md5 = outcome.md5 ?? createHash('md5').update(outcome.bytes).digest('hex');
   ctx.log.downloads.push({ ...base, outcome: 'ok', md5, size: outcome.bytes.byteLength });
   // M1 compares configuration files only; a ROM or a certificate is a resource.
-  if (kind !== 'firmware' && kind !== 'certificate' && kind !== 'key') ctx.log.md5.set(url.href, md5);
+  // Keyed without user info: the saved state must not hold a password, and a changed password is
+  // not a changed file.
+  if (kind !== 'firmware' && kind !== 'certificate' && kind !== 'key')
+    ctx.log.md5.set(withoutUserInfo(url), md5);
   return { url, file, bytes: outcome.bytes, md5, text: ctx.cache.text(md5, outcome.bytes) };
 }
 

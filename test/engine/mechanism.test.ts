@@ -309,3 +309,16 @@ describe('S7 User-Agent', () => {
     expect(inUrl.requests[0]?.credentials).toEqual({ user: 'u2', password: 'p2' });
   });
 });
+
+describe('the saved state keeps no password', () => {
+  it('keys M1 MD5s by URL without user info, so a changed password is not a changed file', async () => {
+    const tree = new MemoryTree({
+      'y000000000000.boot': file('include:config "a.cfg"'),
+      'a.cfg': file('x = 1'),
+    });
+    const first = await round(tree, newPhone(), 'http://u:first-Secret@prov.test/');
+    expect(JSON.stringify(first.state)).not.toContain('first-Secret');
+    const second = await round(tree, first.state, 'http://u:second-Secret@prov.test/');
+    expect(second.report.status).toBe('unchanged');
+  });
+});

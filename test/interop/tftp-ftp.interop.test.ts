@@ -1,28 +1,31 @@
 // Our TFTP and FTP fetchers against Debian's tftpd-hpa and vsftpd (spec S5, K2, D), each in the
-// foreground on loopback with options written here, serving a copy of fixtures/site.
+// foreground on loopback (test/support/debianServers.ts), serving a copy of fixtures/site.
 // tftpd-hpa chroots for --secure and so needs root; vsftpd runs as the launching user with no
 // user switch and no chroot (run_as_launching_user), so paths are relative to its anon_root.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturesDir } from '../../src/core/packageRoot.js';
 import type { FetchOutcome, FetchRequest } from '../../src/fetch/fetcher.js';
 import { FtpFetcher } from '../../src/fetch/ftpFetcher.js';
 import { TftpFetcher } from '../../src/fetch/tftpFetcher.js';
-import { assertInstalled, freePort, skipUnlessInstalled, tempDir, waitForPort } from '../support/servers.js';
-import { freeUdpPort, rawTftpRequest, requestPacket } from '../support/udp.js';
+import {
+  servedCopy,
+  skipUnlessTftpdHpaRuns,
+  startTftpdHpa,
+  startVsftpd,
+  TFTPD,
+  VSFTPD,
+  type RunningServer,
+} from '../support/debianServers.js';
+import { assertInstalled, skipUnlessInstalled, tempDir } from '../support/servers.js';
+import { rawTftpRequest, requestPacket } from '../support/udp.js';
 
-const TFTPD = { binary: '/usr/sbin/in.tftpd', debianPackage: 'tftpd-hpa' };
-const VSFTPD = { binary: '/usr/sbin/vsftpd', debianPackage: 'vsftpd' };
 const BOOT = '00156574b150.boot';
 const BIG = 'site.cfg'; // > 10 KB: many blocks
 /** A whole number of blocks both at 512 and at 1468 bytes: each transfer ends with an empty block. */
 const BOUNDARY = 'boundary.cfg';
 const BOUNDARY_SIZE = 187_904; // lcm(512, 1468)
-
-const isRoot = process.getuid?.() === 0;
 
 function request(url: string, extra: Partial<FetchRequest> = {}): FetchRequest {
   return {
@@ -35,11 +38,9 @@ function request(url: string, extra: Partial<FetchRequest> = {}): FetchRequest {
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
 
-/** A copy of fixtures/site, world-readable (vsftpd serves anonymous users world-readable files only). */
+/** A copy of fixtures/site, world-readable, with a file that ends on a block boundary. */
 async function siteCopy(dir: string): Promise<string> {
-  await chmod(dir, 0o755);
-  const site = join(dir, 'site');
-  await cp(join(fixturesDir, 'site'), site, { recursive: true });
+  const site = await servedCopy(dir);
   await writeFile(join(site, BOUNDARY), randomBytes(BOUNDARY_SIZE), { mode: 0o644 });
   return site;
 }
@@ -48,91 +49,23 @@ async function md5Of(path: string): Promise<string> {
   return md5(await readFile(path));
 }
 
-/** Runs a server in the foreground until stop(); fails with its stderr if it is never ready. */
-async function runForeground(
-  command: string,
-  args: readonly string[],
-  ready: () => Promise<void>,
-): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    await Promise.race([
-      ready(),
-      exited.then(() => {
-        throw new Error(`${command} exited at start`);
-      }),
-    ]);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${stderr}`);
-  }
-  return {
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
-  };
-}
-
-/** tftpd-hpa is ready when it answers a request (for a file that is not there). */
-async function answersTftp(port: number): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const answer = await rawTftpRequest(port, requestPacket(1, 'ready-probe.cfg'), 200);
-    if (answer.kind !== 'none') return;
-  }
-  throw new Error(`nothing answers TFTP on 127.0.0.1:${port}`);
-}
-
-function tftpd(port: number, root: string, extra: readonly string[] = []) {
-  return runForeground(
-    TFTPD.binary,
-    [
-      '--foreground',
-      '--listen',
-      '--address',
-      `127.0.0.1:${port}`,
-      '--secure',
-      '--user',
-      'root',
-      ...extra,
-      root,
-    ],
-    () => answersTftp(port),
-  );
-}
-
-/** tftpd-hpa needs root (--secure chroots); outside CI a non-root run is skipped with this message. */
-function skipTftpd(): boolean {
-  if (skipUnlessInstalled(TFTPD)) return true;
-  if (isRoot || process.env.CI) return false;
-  console.warn('skipping tftpd-hpa interop: in.tftpd --secure chroots and needs root');
-  return true;
-}
-
-describe.skipIf(skipTftpd())('S5 interop: tftpd-hpa', () => {
+describe.skipIf(skipUnlessTftpdHpaRuns())('S5 interop: tftpd-hpa', () => {
   let site: string;
-  let negotiating: { stop(): Promise<void> } | undefined;
-  let plain: { stop(): Promise<void> } | undefined;
+  let negotiating: RunningServer | undefined;
+  let plain: RunningServer | undefined;
   let url: string;
   let plainUrl: string;
   let port: number;
 
   beforeAll(async () => {
     assertInstalled(TFTPD);
-    if (!isRoot) throw new Error('in.tftpd --secure chroots into its folder: run the interop suite as root');
     site = await siteCopy(await tempDir('tftpd'));
-    port = await freeUdpPort();
-    negotiating = await tftpd(port, site);
-    url = `tftp://127.0.0.1:${port}/`;
+    negotiating = await startTftpdHpa(site);
+    url = negotiating.url;
+    port = negotiating.port;
     // A server that ignores every option (RFC 1350 only): no OACK, 512-byte blocks.
-    const plainPort = await freeUdpPort();
-    plain = await tftpd(plainPort, site, ['--refuse', 'blksize', '--refuse', 'tsize', '--refuse', 'timeout']);
-    plainUrl = `tftp://127.0.0.1:${plainPort}/`;
+    plain = await startTftpdHpa(site, { refuse: ['blksize', 'tsize', 'timeout'] });
+    plainUrl = plain.url;
   });
   afterAll(async () => {
     await negotiating?.stop();
@@ -177,57 +110,15 @@ describe.skipIf(skipTftpd())('S5 interop: tftpd-hpa', () => {
 });
 
 describe.skipIf(skipUnlessInstalled(VSFTPD))('S5, K2 interop: vsftpd', () => {
-  let dir: string;
   let site: string;
   let base: string;
-  let vsftpd: { stop(): Promise<void> } | undefined;
+  let vsftpd: RunningServer | undefined;
 
   beforeAll(async () => {
     assertInstalled(VSFTPD);
-    dir = await tempDir('vsftpd');
-    site = await siteCopy(dir);
-    const empty = join(dir, 'empty');
-    await mkdir(empty, { mode: 0o755 });
-    const port = await freePort();
-    const passive = await freePort(); // vsftpd picks in [passive, passive + 20], retrying a busy one
-    await writeFile(
-      join(dir, 'vsftpd.conf'),
-      [
-        'listen=YES',
-        'listen_ipv6=NO',
-        'listen_address=127.0.0.1',
-        `listen_port=${port}`,
-        'background=NO',
-        // Anonymous only: no system user to create or remove. A named user is refused with 530.
-        'anonymous_enable=YES',
-        `anon_root=${site}`,
-        'no_anon_password=YES',
-        'local_enable=NO',
-        // K2: the phone uploads its MAC-local file; it needs write, create and overwrite (facts §6).
-        'write_enable=YES',
-        'anon_upload_enable=YES',
-        'anon_other_write_enable=YES',
-        'anon_mkdir_write_enable=NO',
-        'anon_umask=022',
-        'pasv_enable=YES',
-        'pasv_address=127.0.0.1',
-        `pasv_min_port=${passive}`,
-        `pasv_max_port=${passive + 20}`,
-        'port_enable=NO',
-        'seccomp_sandbox=NO',
-        `secure_chroot_dir=${empty}`,
-        // No switch to the ftp user and no chroot, so it runs as whoever starts the tests.
-        'run_as_launching_user=YES',
-        'delay_failed_login=0',
-        'delay_successful_login=0',
-        'syslog_enable=NO',
-        'xferlog_enable=YES',
-        `vsftpd_log_file=${join(dir, 'vsftpd.log')}`,
-        '',
-      ].join('\n'),
-    );
-    vsftpd = await runForeground(VSFTPD.binary, [join(dir, 'vsftpd.conf')], () => waitForPort(port));
-    base = `ftp://127.0.0.1:${port}/`;
+    site = await siteCopy(await tempDir('vsftpd'));
+    vsftpd = await startVsftpd(site);
+    base = vsftpd.url;
   });
   afterAll(async () => {
     await vsftpd?.stop();

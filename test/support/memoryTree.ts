@@ -45,7 +45,11 @@ export class MemoryTree implements Fetcher {
 
   fetch(request: FetchRequest): Promise<FetchOutcome> {
     this.requests.push(request);
-    const content = this.files.get(request.url.href);
+    // A server sees the path, not the user info (that is for authentication).
+    const plain = new URL(request.url.href);
+    plain.username = '';
+    plain.password = '';
+    const content = this.files.get(plain.href);
     if (content === undefined) return Promise.resolve(notFound('HTTP 404'));
     if (content === FAIL) return Promise.resolve(failed('timeout', 'no answer'));
     return Promise.resolve({ kind: 'ok', bytes: content });
