@@ -15,6 +15,12 @@ const broken = (kind: string): string[] => [
 ];
 
 describe('autop check: exit status', () => {
+  it('refuses (exit 2) to pass a tree it could check no phone of, without an inventory', async () => {
+    const { code, stderr } = await runCli(['check', 'fixtures/broken/missing-include']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('give --inventory FILE');
+  });
+
   it('passes the good fixture (exit 0)', async () => {
     const { code, stdout } = await runCli([
       'check',
