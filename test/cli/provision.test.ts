@@ -178,3 +178,22 @@ describe('autop provision on a tree with an encrypted MAC file (E1)', () => {
     }
   });
 });
+
+describe('autop in a pipeline', () => {
+  it('ends quietly when the reader closes the pipe early (| head)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { CLI } = await import('../support/cli.js');
+    const result = spawnSync(
+      'bash',
+      [
+        '-c',
+        `node ${CLI} provision --tree fixtures/site --mac 00:15:65:74:b1:50 --model T46U --json | head -1; echo "status=\${PIPESTATUS[0]}"`,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stdout).toContain('status=0');
+    expect(result.stderr).not.toContain('EPIPE');
+  });
+});
