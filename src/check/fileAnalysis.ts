@@ -2,6 +2,7 @@
 // read it (issue #4 §1, §6): unknown parameters, values out of range, static parameters that
 // overwrite mode will not reset (B6) or that MAC-local never applies (K1), and accounts beyond a
 // model's count (C5), the one check that depends on who reads the file.
+import { shownValue } from '../report/mask.js';
 import { settingValue, type CfgFile } from '../config/cfgFile.js';
 import { splitLines } from '../config/lines.js';
 import type { ModelEntry } from '../models/catalogue.js';
@@ -74,7 +75,7 @@ export function analyseCfgFile(
     if (value === undefined) continue;
     const verdict = checkValue(match, value);
     if (!verdict.ok) {
-      const shown = params.isSecret(param) ? '********' : value;
+      const shown = shownValue(param, value, params);
       // A range the catalogue itself marks as a guess (confidence L) only warns.
       const guessed = match.spec.confidence === 'L';
       always.push({

@@ -1,6 +1,8 @@
 // `autop dial CODE` (T8) and `autop pin PIN` (T9): a round the user starts from the phone's keypad,
 // against the phone's saved state. Credentials the phone would prompt for are flags here.
 import { Engine, type RoundResult } from '../engine/round.js';
+import { roundRan } from '../engine/report.js';
+import { printRoundReport } from '../report/print.js';
 import { configView } from '../engine/settings.js';
 import { WireFetcher, treeRootOf } from '../fetch/createFetcher.js';
 import type { Credentials } from '../fetch/fetcher.js';
@@ -8,8 +10,6 @@ import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
 import { keepActivationCredentials, resolveActivation, resolvePin } from '../phone/activation.js';
 import { readStateFile, writeStateFile } from '../phone/stateFile.js';
-import { maskReport } from '../report/mask.js';
-import { renderText } from '../report/text.js';
 import { EXIT, UsageError } from './usage.js';
 
 export interface KeypadOptions {
@@ -59,12 +59,6 @@ async function runKeypadRound(
   }
 }
 
-function print(result: RoundResult, options: KeypadOptions): void {
-  const params = loadParameterCatalogue();
-  const shown = options.showSecrets ? result.report : maskReport(result.report, params);
-  process.stdout.write(options.json ? JSON.stringify(shown, null, 2) + '\n' : renderText(shown));
-}
-
 /** The phone asks for credentials when the server wants them and it has none (T8). */
 function askedForCredentials(result: RoundResult, had: boolean): boolean {
   return !had && result.report.downloads.some((d) => d.outcome === 'failed' && d.cause === 'auth');
@@ -85,13 +79,13 @@ export async function dialCommand(code: string, options: KeypadOptions): Promise
     credentials,
     false,
   );
-  print(result, options);
+  printRoundReport(result.report, loadParameterCatalogue(), options);
   if (askedForCredentials(result, credentials !== undefined)) {
     process.stderr.write(
       'autop: [T8] the server asks for credentials: the phone would prompt; give --user and --password\n',
     );
   }
-  if (result.report.status !== 'updated' && result.report.status !== 'unchanged') return EXIT.couldNotRun;
+  if (!roundRan(result.report.status)) return EXIT.couldNotRun;
   // T8: credentials the user entered are kept for the next round.
   const state =
     !activation.credentials && phone.typed
@@ -117,8 +111,8 @@ export async function pinCommand(pin: string, options: KeypadOptions): Promise<n
     phone.typed,
     true,
   );
-  print(result, options);
-  if (result.report.status !== 'updated' && result.report.status !== 'unchanged') return EXIT.couldNotRun;
+  printRoundReport(result.report, loadParameterCatalogue(), options);
+  if (!roundRan(result.report.status)) return EXIT.couldNotRun;
   await writeStateFile(options.state, result.state);
   return EXIT.ok;
 }

@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { existsSync, statSync } from 'node:fs';
 import { Engine } from '../engine/round.js';
+import { roundRan } from '../engine/report.js';
+import { printRoundReport } from '../report/print.js';
 import { WireFetcher, treeRootOf } from '../fetch/createFetcher.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
 import { writeStateFile } from '../phone/stateFile.js';
-import { maskReport } from '../report/mask.js';
-import { renderText } from '../report/text.js';
 import { resolvePhone, type PhoneOptions } from './phoneOptions.js';
 import { EXIT, UsageError } from './usage.js';
 
@@ -61,10 +61,9 @@ export async function provisionCommand(options: ProvisionOptions): Promise<numbe
       }),
     })
     .finally(() => fetcher.close());
-  if (options.state && (report.status === 'updated' || report.status === 'unchanged')) {
+  if (options.state && roundRan(report.status)) {
     await writeStateFile(options.state, state);
   }
-  const shown = options.showSecrets ? report : maskReport(report, params);
-  process.stdout.write(options.json ? JSON.stringify(shown, null, 2) + '\n' : renderText(shown));
-  return report.status === 'updated' || report.status === 'unchanged' ? EXIT.ok : EXIT.couldNotRun;
+  printRoundReport(report, params, options);
+  return roundRan(report.status) ? EXIT.ok : EXIT.couldNotRun;
 }

@@ -7,6 +7,7 @@ import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
 import { macLocalUploadUrl, renderMacLocal } from '../phone/macLocal.js';
 import { applyUiChange } from '../phone/uiChange.js';
+import { shownValue } from '../report/mask.js';
 import { readStateFile, writeStateFile } from '../phone/stateFile.js';
 import type { PhoneState } from '../phone/state.js';
 import { redactUrl } from '../engine/serverUrl.js';
@@ -30,7 +31,7 @@ export async function setCommand(assignments: string[], options: { state: string
     const value = assignment.slice(eq + 1).trim();
     const result = applyUiChange(state, key, value, params);
     state = result.state;
-    const shown = params.isSecret(key) ? '********' : value || '(factory default)';
+    const shown = value === '' ? '(factory default)' : shownValue(key, value, params);
     process.stdout.write(`${key} = ${shown}${result.local ? '  (recorded in MAC-local: K1)' : ''}\n`);
   }
   await writeStateFile(options.state, state);

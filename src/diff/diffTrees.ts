@@ -3,12 +3,11 @@
 // upgrades (R3), what overwrite mode resets (B6), and which user settings MAC-local keeps (K3).
 // Phones are reduced to a small record as they go; identical impacts are grouped.
 import { macWithColons } from '../core/mac.js';
-import { paramOf } from '../engine/merge.js';
 import type { Engine } from '../engine/round.js';
-import type { Change, RebootReason, RoundReport } from '../engine/report.js';
+import { roundRan, type Change, type RebootReason, type RoundReport } from '../engine/report.js';
 import { factoryState, type PhoneState } from '../phone/state.js';
 import { readStateFile } from '../phone/stateFile.js';
-import { MASK } from '../report/mask.js';
+import { shownValue } from '../report/mask.js';
 import type { InventoryPhone } from '../check/inventory.js';
 import { MountedTree, MOUNT_URL } from './mountedTree.js';
 
@@ -83,12 +82,14 @@ export async function diffTrees(input: DiffInput): Promise<DiffResult> {
   const treeA = new MountedTree(input.before);
   const treeB = new MountedTree(input.after);
   const now = input.now ?? new Date();
-  const secret = (key: string): boolean => !input.showSecrets && params.isSecret(paramOf(key));
-  const mask = (c: Change): Change => ({
-    ...c,
-    ...(c.before !== undefined && secret(c.key) && { before: MASK }),
-    ...(c.after !== undefined && secret(c.key) && { after: MASK }),
-  });
+  const mask = (c: Change): Change => {
+    if (input.showSecrets) return c;
+    return {
+      ...c,
+      ...(c.before !== undefined && { before: shownValue(c.key, c.before, params) }),
+      ...(c.after !== undefined && { after: shownValue(c.key, c.after, params) }),
+    };
+  };
 
   const reboots = new Grouper<RebootReason>();
   const upgrades = new Grouper<{ from: string; to: string }>();
@@ -113,7 +114,7 @@ export async function diffTrees(input: DiffInput): Promise<DiffResult> {
       now,
     });
     const report = second.report;
-    if (report.status !== 'updated' && report.status !== 'unchanged') failedRounds++;
+    if (!roundRan(report.status)) failedRounds++;
 
     const changes = report.changes.map(mask);
     const upgrade =

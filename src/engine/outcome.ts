@@ -67,13 +67,6 @@ export function rebootReasonsFor(
   return reasons;
 }
 
-export function withoutUserInfo(url: URL): string {
-  const copy = new URL(url.href);
-  copy.username = '';
-  copy.password = '';
-  return copy.href;
-}
-
 export function visibleConfig(
   config: Readonly<Record<string, string>>,
   params: ParameterCatalogue,

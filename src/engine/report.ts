@@ -10,6 +10,11 @@ export type Mechanism = 'mac-boot' | 'common-boot' | 'legacy' | 'none';
 /** `updated`/`unchanged`: the round ran; the others: it could not (the CLI exits 1). */
 export type RoundStatus = 'updated' | 'unchanged' | 'no-server' | 'nothing-found' | 'failed';
 
+/** Did the round run to the end (whatever it found)? Only then is the phone's new state kept. */
+export function roundRan(status: RoundStatus): boolean {
+  return status === 'updated' || status === 'unchanged';
+}
+
 export type DownloadKind = 'boot' | 'config' | 'mac-local' | 'firmware' | 'certificate' | 'key';
 
 export interface Download {

@@ -1,6 +1,7 @@
 // One provisioning round, as the firmware runs it (spec B, L, K, M, R, S4-S6). Pure but for the
 // fetcher handed in: phone and state in, report and next state out.
 import { parseFirmware } from '../core/firmware.js';
+import { withoutUserInfo } from '../core/url.js';
 import { macWithColons } from '../core/mac.js';
 import { error, warning } from '../config/diagnostic.js';
 import type { Credentials, Fetcher, TransferSettings } from '../fetch/fetcher.js';
@@ -21,14 +22,7 @@ import { configView, transferSettings, type ConfigView } from './settings.js';
 import { userAgent } from './userAgent.js';
 import { credentialsFor, RoundLog, type Context } from './roundContext.js';
 import { fetchMacLocal, gatherFiles } from './gather.js';
-import {
-  diffConfig,
-  provenanceOf,
-  rebootReasonsFor,
-  sameMd5,
-  visibleConfig,
-  withoutUserInfo,
-} from './outcome.js';
+import { diffConfig, provenanceOf, rebootReasonsFor, sameMd5, visibleConfig } from './outcome.js';
 import { considerFirmware } from './firmwareStep.js';
 import { considerCertificates } from './certificateStep.js';
 
@@ -193,7 +187,7 @@ export class Engine {
       );
       const next: PhoneState = {
         ...state,
-        server: withoutUserInfo(target.url),
+        server: withoutUserInfo(target.url).href,
         rounds: state.rounds + 1,
         lastRound: input.now.toISOString(),
       };
@@ -224,7 +218,7 @@ export class Engine {
       provisioned: merged.provisioned,
       local: protect || localFromServer ? local : state.local,
       md5: Object.fromEntries(log.md5),
-      server: withoutUserInfo(target.url),
+      server: withoutUserInfo(target.url).href,
       ...(Object.keys(certificates).length > 0 && { certificates }),
       rounds: state.rounds + 1,
       lastRound: input.now.toISOString(),

@@ -8,7 +8,7 @@ import { fileName, labelFor, redactUrl } from './serverUrl.js';
 import { type ConfigView } from './settings.js';
 import type { Catalogues, RoundInput } from './round.js';
 import type { LayerSetting } from './merge.js';
-import { withoutUserInfo } from './outcome.js';
+import { withoutUserInfo } from '../core/url.js';
 
 /** Everything one round accumulates while it runs. */
 export class RoundLog {
@@ -90,7 +90,7 @@ export async function fetchFile(
   // Keyed without user info: the saved state must not hold a password, and a changed password is
   // not a changed file.
   if (kind !== 'firmware' && kind !== 'certificate' && kind !== 'key')
-    ctx.log.md5.set(withoutUserInfo(url), md5);
+    ctx.log.md5.set(withoutUserInfo(url).href, md5);
   return { url, file, bytes: outcome.bytes, md5, text: ctx.cache.text(md5, outcome.bytes) };
 }
 

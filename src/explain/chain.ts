@@ -1,6 +1,7 @@
 // `autop explain`: for one phone and one parameter, every line of the tree that sets it, which one
 // won and why each other lost (issue #4 §5). The round is the engine's; this module only reads its
 // report (downloads, skipped includes, provenance, changes) and the files it names.
+import { shownValue } from '../report/mask.js';
 import { pathToFileURL } from 'node:url';
 import { parseBootFile } from '../config/bootFile.js';
 import { parseCfgFile, settingValue, type CfgSetting } from '../config/cfgFile.js';
@@ -198,8 +199,7 @@ interface KeyContext {
 
 function explainKey(key: string, ctx: KeyContext): Explanation {
   const { report, params } = ctx;
-  const secret = !ctx.showSecrets && params.isSecret(paramOf(key));
-  const shown = (v: string | null): string | null => (v !== null && v !== '' && secret ? '********' : v);
+  const shown = (v: string | null): string | null => (ctx.showSecrets ? v : shownValue(key, v, params));
   const isStatic = ParameterCatalogue.isStatic(paramOf(key));
   const origin = report.provenance[key]?.origin;
   const token = ctx.model.token?.toUpperCase();

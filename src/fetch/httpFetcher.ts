@@ -2,6 +2,7 @@
 // plain requests with the phone's User-Agent, Basic or Digest answered as the server asks,
 // certificates checked unless the phone is told not to; every network condition is an outcome.
 import { createHash } from 'node:crypto';
+import { withoutUserInfo } from '../core/url.js';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
 import {
@@ -326,13 +327,6 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-function withoutUserInfo(url: URL): URL {
-  const copy = new URL(url.href);
-  copy.username = '';
-  copy.password = '';
-  return copy;
 }
 
 /** A URL fit for a detail string: never its password. */

@@ -3,6 +3,7 @@
 // triggers its configuration sets (T1-T6), NOTIFYs and the keypad come from outside (T7), and a
 // round due during a call waits for it (T10). The clock and fetcher are handed in.
 import type { Engine, RoundResult } from '../engine/round.js';
+import { roundRan } from '../engine/report.js';
 import { configView, type ConfigView } from '../engine/settings.js';
 import type { Fetcher } from '../fetch/fetcher.js';
 import type { ModelEntry } from '../models/catalogue.js';
@@ -176,8 +177,7 @@ export class PhoneLife {
     });
     const { report } = result;
     this.state = result.state;
-    if (report.status === 'updated' || report.status === 'unchanged')
-      await this.options.onState?.(this.state);
+    if (roundRan(report.status)) await this.options.onState?.(this.state);
     const reasons = report.rebootReasons.map((r) => `${r.rule}${r.param ? ` ${r.param}` : ''}`);
     if (notifyReboot) reasons.push('T7 check-sync NOTIFY');
     const reboot = report.reboot || notifyReboot;

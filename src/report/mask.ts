@@ -5,10 +5,17 @@ import type { ParameterCatalogue } from '../models/parameters.js';
 
 export const MASK = '********';
 
+/** The value as output may show it: a secret's non-empty value becomes MASK (the one rule for every output). */
+export function shownValue<T extends string | null | undefined>(
+  key: string,
+  value: T,
+  params: ParameterCatalogue,
+): T | typeof MASK {
+  return typeof value === 'string' && value !== '' && params.isSecret(paramOf(key)) ? MASK : value;
+}
+
 export function maskReport(report: RoundReport, params: ParameterCatalogue): RoundReport {
-  const secret = (key: string): boolean => params.isSecret(paramOf(key));
-  const hide = (key: string, value: string | undefined): string | undefined =>
-    value !== undefined && secret(key) && value !== '' ? MASK : value;
+  const hide = (key: string, value: string | undefined): string | undefined => shownValue(key, value, params);
   return {
     ...report,
     config: Object.fromEntries(Object.entries(report.config).map(([k, v]) => [k, hide(k, v)!])),
