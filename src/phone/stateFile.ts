@@ -40,6 +40,11 @@ function validate(data: unknown): string | undefined {
     if (typeof s[field] !== 'object' || s[field] === null || Array.isArray(s[field]))
       return `${field} must be an object`;
   }
+  for (const field of ['config', 'provisioned', 'local', 'md5'] as const) {
+    for (const [key, value] of Object.entries(s[field] as Record<string, unknown>)) {
+      if (typeof value !== 'string') return `${field}["${key}"] must be a string`;
+    }
+  }
   if (typeof s.rounds !== 'number') return 'rounds must be a number';
   return undefined;
 }

@@ -46,6 +46,15 @@ describe("the phone's saved state", () => {
       kind: 'invalid',
       message: expect.stringContaining('mac') as string,
     });
+    const shaped = {
+      ...factoryState(macOrThrow('001565000002'), 'T46U', '108.86.0.90'),
+      config: { 'lang.gui': 7 },
+    };
+    await writeFile(path, JSON.stringify(shaped));
+    expect(await readStateFile(path)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('config["lang.gui"] must be a string') as string,
+    });
     await writeFile(path, '{not json');
     expect(await readStateFile(path)).toMatchObject({
       kind: 'invalid',
