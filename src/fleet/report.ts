@@ -1,0 +1,97 @@
+// What a fleet run reports (issue #8 §4): the shape shared by the runner that fills it, the
+// printers that show it (text, JSON, HTML, Prometheus) and `autop fleet merge`. Everything but the
+// `emulator` section is made of counters and histograms with fixed buckets, so shards merge
+// exactly: the merge of shard reports equals the report of the unsharded run of the same seed.
+
+export const FLEET_REPORT_FORMAT = 'autop-fleet-report/1';
+
+export type Scenario = 'boot-storm' | 'life' | 'notify-storm' | 'rollout';
+
+/** Upper bounds (ms) of the latency buckets; the last bucket is everything above the last bound. */
+export const LATENCY_BOUNDS_MS: readonly number[] = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000,
+];
+
+export interface LatencyHistogram {
+  /** counts[i] is the number of requests with latency <= LATENCY_BOUNDS_MS[i] (and above the previous bound); one extra bucket at the end. */
+  readonly counts: number[];
+  readonly count: number;
+  readonly sumMs: number;
+  readonly maxMs: number;
+}
+
+/** What a request fetched, from its file name (`.boot`, `-local.cfg`, `.cfg`, firmware, other). */
+export type RequestKind = 'boot' | 'config' | 'mac-local' | 'firmware' | 'other';
+
+/** `ok`, `not-found`, or `failed:<cause>` (FailureCause of src/fetch/fetcher.ts). */
+export type RequestStatus = string;
+
+/** One phone's end state: what an admin checks per MAC. */
+export interface PhoneOutcome {
+  readonly mac: string;
+  readonly model: string;
+  /** `provisioned` (at least one round updated or was unchanged), `failed`, `no-server`, `nothing-found`. */
+  readonly status: 'provisioned' | 'failed' | 'no-server' | 'nothing-found';
+  readonly rounds: number;
+  readonly reboots: number;
+  /** The firmware the phone ended on, when an upgrade happened. */
+  readonly upgradedTo?: string;
+  /** Why the last failed round failed (first error of the round report). */
+  readonly failure?: string;
+}
+
+export interface FleetReport {
+  readonly format: typeof FLEET_REPORT_FORMAT;
+  readonly run: {
+    readonly scenario: Scenario;
+    readonly seed: string;
+    readonly time: 'real' | 'virtual';
+    /** ISO 8601 of the scenario clock's start. */
+    readonly start: string;
+    /** Scenario clock length of the run (virtual ms in virtual time). */
+    readonly durationMs: number;
+    /** Server URL with any user info removed. */
+    readonly server: string;
+    readonly concurrency: number;
+    /** Phones in the whole inventory, and which shards this report covers (sorted). */
+    readonly inventory: number;
+    readonly shards: { readonly count: number; readonly indexes: number[] };
+  };
+  readonly phones: {
+    readonly total: number;
+    readonly provisioned: number;
+    readonly failed: number;
+    readonly reboots: number;
+    readonly upgrades: number;
+    /** Failure reason (as in PhoneOutcome.failure, with host-specific text removed) → phones. */
+    readonly failures: Record<string, number>;
+    readonly byModel: Record<string, { total: number; provisioned: number; failed: number; reboots: number; upgrades: number }>;
+  };
+  /** Sorted by MAC. */
+  readonly outcomes: PhoneOutcome[];
+  readonly requests: {
+    readonly total: number;
+    /** URL path (no host, no user info) → status → count. */
+    readonly byFile: Record<string, Record<RequestStatus, number>>;
+    readonly byStatus: Record<RequestStatus, number>;
+    readonly latency: Partial<Record<RequestKind, LatencyHistogram>>;
+  };
+  readonly load: {
+    /** Requests started in each minute of the run, from the run's start. */
+    readonly perMinute: number[];
+    /** Requests started in each second of the first hour (the boot-storm window), sparse: second → count. */
+    readonly perSecondFirstHour: Record<string, number>;
+  };
+  /** The emulator's own health (issue #8 §5); measured, so not expected to be equal across runs. */
+  readonly emulator: {
+    readonly wallMs: number;
+    readonly eventLoopDelayP99Ms: number;
+    readonly eventLoopDelayMaxMs: number;
+    /** CPU time of this process over wall time, in % of one core. */
+    readonly cpuPercent: number;
+    readonly heapUsedBytes: number;
+    /** True when the emulator, not the server, limited the run. */
+    readonly bottleneck: boolean;
+    readonly verdict: string;
+  };
+}
