@@ -95,3 +95,20 @@ export interface FleetReport {
     readonly verdict: string;
   };
 }
+
+/** What the progress bar and the Prometheus endpoint show while a run goes on. */
+export interface LiveStats {
+  readonly phones: number;
+  /** Phones whose scenario is over (provisioned or not), and of those, the failed ones. */
+  readonly done: number;
+  readonly failed: number;
+  readonly rounds: number;
+  readonly reboots: number;
+  readonly upgrades: number;
+  readonly requests: number;
+  readonly inFlight: number;
+  readonly requestsByStatus: Readonly<Record<RequestStatus, number>>;
+  readonly latency: Partial<Record<RequestKind, LatencyHistogram>>;
+  /** Scenario-clock ms since the start (virtual in virtual time). */
+  readonly elapsedMs: number;
+}
