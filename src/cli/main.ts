@@ -15,6 +15,8 @@ import { dialCommand, pinCommand } from './dial.js';
 import { serveCommand } from './serve.js';
 import { demoCommand } from './demo.js';
 import { EXIT, UsageError } from './usage.js';
+import { addDiscoveryOptions } from './discoverOptions.js';
+import { pnpServerCommand } from './pnpServer.js';
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -32,24 +34,39 @@ export function buildProgram(): Command {
     .showHelpAfterError('(autop --help lists the commands; autop COMMAND --help their options)')
     .exitOverride();
 
+  addDiscoveryOptions(
+    program
+      .command('provision')
+      .description('run one provisioning round for one phone and report what the firmware would do')
+      .option('--tree <dir>', 'provision from a tree on disk (same as --server file://DIR/)')
+      .option(
+        '--server <url>',
+        'provisioning server URL (tftp://, ftp://, http://, https://, file://; $PN and $MAC expand)',
+      )
+      .option('--mac <mac>', "the phone's MAC (colons, dashes or bare, any case)")
+      .option('--model <model>', 'the phone model: T46U, SIP-T46U, ...')
+      .option('--firmware <version>', "the running firmware (default: the model's current version)")
+      .option('--state <file>', "the phone's saved state (its flash); created or updated after the round")
+      .option(
+        '--user <user>',
+        'credentials for the server when neither the URL nor the configuration has any',
+      )
+      .option('--password <password>', 'password that goes with --user')
+      .option('--ca <file...>', 'extra trusted CA certificates (PEM) for HTTPS, on top of the system roots')
+      .option('--json', 'print one JSON document')
+      .addOption(new Option('--show-secrets', 'print passwords and AES keys in clear').default(false)),
+  ).action(run(provisionCommand));
+
   program
-    .command('provision')
-    .description('run one provisioning round for one phone and report what the firmware would do')
-    .option('--tree <dir>', 'provision from a tree on disk (same as --server file://DIR/)')
-    .option(
-      '--server <url>',
-      'provisioning server URL (tftp://, ftp://, http://, https://, file://; $PN and $MAC expand)',
+    .command('pnp-server')
+    .description(
+      'answer PnP SUBSCRIBEs (S2): every phone that boots on this network is told to provision from URL',
     )
-    .option('--mac <mac>', "the phone's MAC (colons, dashes or bare, any case)")
-    .option('--model <model>', 'the phone model: T46U, SIP-T46U, ...')
-    .option('--firmware <version>', "the running firmware (default: the model's current version)")
-    .option('--state <file>', "the phone's saved state (its flash); created or updated after the round")
-    .option('--user <user>', 'credentials for the server when neither the URL nor the configuration has any')
-    .option('--password <password>', 'password that goes with --user')
-    .option('--ca <file...>', 'extra trusted CA certificates (PEM) for HTTPS, on top of the system roots')
-    .option('--json', 'print one JSON document')
-    .addOption(new Option('--show-secrets', 'print passwords and AES keys in clear').default(false))
-    .action(run(provisionCommand));
+    .requiredOption('--url <url>', 'the provisioning server URL to hand out ($MAC becomes the phone MAC)')
+    .option('--port <port>', 'UDP port', '5060')
+    .option('--address <address>', 'address to listen on', '0.0.0.0')
+    .option('--group <address>', "multicast group to join ('' for none)", '224.0.1.75')
+    .action(run(pnpServerCommand));
 
   program
     .command('serve')
@@ -93,27 +110,28 @@ export function buildProgram(): Command {
       .action(run(run_));
   }
 
-  program
-    .command('run')
-    .description(
-      'a phone living on a clock: power-on, repeat, weekly, flexible, NOTIFY; the timeline as it goes',
-    )
-    .option('--tree <dir>', 'provision from a tree on disk')
-    .option('--server <url>', 'provisioning server URL')
-    .option('--mac <mac>', "the phone's MAC")
-    .option('--model <model>', 'the phone model')
-    .option('--firmware <version>', 'the running firmware')
-    .option('--state <file>', "the phone's saved state, kept after every round")
-    .option('--virtual', 'virtual time: the run costs only the rounds (needs --for)')
-    .option('--for <duration>', 'how long to live: 7d, 12h, 90m (real time: until Ctrl-C without it)')
-    .option('--start <time>', 'virtual start time, ISO 8601 (default 2026-01-05T00:00:00Z, a Monday)')
-    .option('--seed <text>', 'seed of the random draws (weekly day, flexible time)', '')
-    .option('--call <offset/duration...>', 'a call during the run, e.g. 1d2h/40m (T10)')
-    .option('--boot <duration>', 'how long a boot takes, power-on to the first round', '1m')
-    .option('--sip-port <port>', 'UDP port to listen for check-sync NOTIFYs on (real time)', '5060')
-    .option('--no-sip', 'do not listen for SIP')
-    .option('--json', 'print the timeline as JSON at the end')
-    .action(run(runCommand));
+  addDiscoveryOptions(
+    program
+      .command('run')
+      .description(
+        'a phone living on a clock: power-on, repeat, weekly, flexible, NOTIFY; the timeline as it goes',
+      )
+      .option('--tree <dir>', 'provision from a tree on disk')
+      .option('--server <url>', 'provisioning server URL')
+      .option('--mac <mac>', "the phone's MAC")
+      .option('--model <model>', 'the phone model')
+      .option('--firmware <version>', 'the running firmware')
+      .option('--state <file>', "the phone's saved state, kept after every round")
+      .option('--virtual', 'virtual time: the run costs only the rounds (needs --for)')
+      .option('--for <duration>', 'how long to live: 7d, 12h, 90m (real time: until Ctrl-C without it)')
+      .option('--start <time>', 'virtual start time, ISO 8601 (default 2026-01-05T00:00:00Z, a Monday)')
+      .option('--seed <text>', 'seed of the random draws (weekly day, flexible time)', '')
+      .option('--call <offset/duration...>', 'a call during the run, e.g. 1d2h/40m (T10)')
+      .option('--boot <duration>', 'how long a boot takes, power-on to the first round', '1m')
+      .option('--sip-port <port>', 'UDP port to listen for check-sync NOTIFYs on (real time)', '5060')
+      .option('--no-sip', 'do not listen for SIP')
+      .option('--json', 'print the timeline as JSON at the end'),
+  ).action(run(runCommand));
 
   program
     .command('notify')

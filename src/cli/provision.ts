@@ -11,8 +11,14 @@ import { loadParameterCatalogue } from '../models/parameters.js';
 import { writeStateFile } from '../phone/stateFile.js';
 import { resolvePhone, type PhoneOptions } from './phoneOptions.js';
 import { EXIT, UsageError } from './usage.js';
+import {
+  checkDiscoveryOptions,
+  discoverServer,
+  wantsDiscovery,
+  type DiscoveryCliOptions,
+} from './discoverOptions.js';
 
-export interface ProvisionOptions extends PhoneOptions {
+export interface ProvisionOptions extends PhoneOptions, DiscoveryCliOptions {
   tree?: string;
   server?: string;
   json?: boolean;
@@ -40,30 +46,40 @@ export function serverFromOptions(options: {
 }
 
 export async function provisionCommand(options: ProvisionOptions): Promise<number> {
-  const server = serverFromOptions(options);
+  checkDiscoveryOptions(options);
+  let server = serverFromOptions(options);
   const phone = await resolvePhone(options);
   if ((options.user === undefined) !== (options.password === undefined)) {
     throw new UsageError('give --user and --password together');
   }
   const params = loadParameterCatalogue();
   const engine = new Engine({ models: loadModelCatalogue(), params });
+  // Issue #6: the S1 chain decides the server; its report is the first section.
+  const discovered = wantsDiscovery(options)
+    ? await discoverServer(phone, params, options, new Date())
+    : undefined;
+  if (discovered) server = discovered.server;
+  const startState = discovered?.state ?? phone.state;
   const root = server ? treeRootOf(server.url) : undefined;
   const fetcher = new WireFetcher({ ...(root && { treeRoot: root }), caFiles: options.ca ?? [] });
   const { report, state } = await engine
     .runRound({
       model: phone.model,
-      state: phone.state,
+      state: startState,
       ...(server && { server }),
       fetcher,
       now: new Date(),
-      ...(options.user !== undefined && {
-        credentials: { user: options.user, password: options.password ?? '' },
-      }),
+      ...(discovered?.addressCredentials
+        ? { addressCredentials: discovered.addressCredentials }
+        : options.user !== undefined && {
+            credentials: { user: options.user, password: options.password ?? '' },
+          }),
     })
     .finally(() => fetcher.close());
-  if (options.state && roundRan(report.status)) {
+  // The lease is kept even when the round could not run: the phone did get its address.
+  if (options.state && (roundRan(report.status) || discovered)) {
     await writeStateFile(options.state, state);
   }
-  printRoundReport(report, params, options);
+  printRoundReport(report, params, options, discovered?.report);
   return roundRan(report.status) ? EXIT.ok : EXIT.couldNotRun;
 }

@@ -7,6 +7,7 @@ import { WireFetcher, treeRootOf } from '../fetch/createFetcher.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
 import { PhoneLife, type Call, type TimelineEntry } from '../phone/life.js';
+import type { PhoneState } from '../phone/state.js';
 import { writeStateFile } from '../phone/stateFile.js';
 import { startSipEndpoint } from '../sip/endpoint.js';
 import { RealClock, VirtualClock, type Clock } from '../time/clock.js';
@@ -14,8 +15,18 @@ import { parseDuration } from './duration.js';
 import { resolvePhone, type PhoneOptions } from './phoneOptions.js';
 import { serverFromOptions } from './provision.js';
 import { EXIT, UsageError } from './usage.js';
+import {
+  checkDiscoveryOptions,
+  discoverServer,
+  wantsDiscovery,
+  type DiscoveryCliOptions,
+} from './discoverOptions.js';
+import type { DiscoveryReport } from '../discovery/chain.js';
+import { SOURCE_TITLES, describeHeard } from '../discovery/chain.js';
+import { renderDiscovery } from '../report/discovery.js';
+import { maskDiscovery } from '../report/print.js';
 
-export interface RunOptions extends PhoneOptions {
+export interface RunOptions extends PhoneOptions, DiscoveryCliOptions {
   tree?: string;
   server?: string;
   virtual?: boolean;
@@ -47,6 +58,7 @@ function line(entry: TimelineEntry): string {
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
+  checkDiscoveryOptions(options);
   const server = serverFromOptions(options);
   const phone = await resolvePhone(options);
   const virtual = options.virtual ?? false;
@@ -70,11 +82,31 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const fetcher = new WireFetcher(root ? { treeRoot: root } : {});
   const clock: Clock = virtual ? new VirtualClock(start, until) : new RealClock();
   const entries: TimelineEntry[] = [];
+  let discovery: DiscoveryReport | undefined;
+  // Issue #6: with --discover the S1 chain runs at every boot, as on the phone.
+  const findServer = wantsDiscovery(options)
+    ? async (state: PhoneState) => {
+        const found = await discoverServer(
+          { model: phone.model, state },
+          params,
+          options,
+          new Date(clock.now()),
+        );
+        discovery = found.report;
+        if (!options.json) process.stdout.write(renderDiscovery(found.report));
+        const winner = found.report.winner;
+        const summary = winner
+          ? `server from ${SOURCE_TITLES[winner.source]} (S1): ${describeHeard({ kind: 'address', url: winner.url })}`
+          : 'no source gave a server address (S1)';
+        return { state: found.state, summary, ...(found.server && { server: found.server }) };
+      }
+    : undefined;
   const life = new PhoneLife({
     engine,
     model: phone.model,
     state: phone.state,
     ...(server && { server }),
+    ...(findServer && { findServer }),
     fetcher,
     clock,
     seed: options.seed ?? '',
@@ -120,7 +152,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.json) {
     process.stdout.write(
       JSON.stringify(
-        { timeline: entries, state: { firmware: life.flash.firmware, rounds: life.flash.rounds } },
+        {
+          ...(discovery && { discovery: maskDiscovery(discovery) }),
+          timeline: entries,
+          state: { firmware: life.flash.firmware, rounds: life.flash.rounds },
+        },
         null,
         2,
       ) + '\n',

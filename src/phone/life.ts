@@ -50,6 +50,11 @@ export interface LifeOptions {
   readonly model: ModelEntry;
   readonly state: PhoneState;
   readonly server?: { readonly url: string; readonly source: string };
+  /**
+   * Finds the server at each boot (issue #6: the S1 chain) instead of a fixed `server`; returns the
+   * flash with what it learnt (the DHCP lease) and a line for the timeline.
+   */
+  readonly findServer?: (state: PhoneState) => Promise<FoundServer>;
   readonly fetcher: Fetcher;
   readonly clock: Clock;
   /** Seeds the random draws of the schedule (T3, T4): the same seed, the same timeline. */
@@ -60,6 +65,18 @@ export interface LifeOptions {
   readonly onEntry?: (entry: TimelineEntry) => void;
   /** Called with the flash after every round that ran, to save it. */
   readonly onState?: (state: PhoneState) => void | Promise<void>;
+  /** false: no timeline kept in memory (a fleet of 100,000 phones reads the entries from onEntry). */
+  readonly keepTimeline?: boolean;
+  /** The phone is already up and idle when its life starts (a fleet phone after its boot storm). */
+  readonly poweredOn?: boolean;
+  /** The life ends the first time the phone is idle with nothing asked of it (a fleet's storms). */
+  readonly endWhenIdle?: boolean;
+}
+
+export interface FoundServer {
+  readonly server?: { readonly url: string; readonly source: string };
+  readonly state: PhoneState;
+  readonly summary: string;
 }
 
 interface External {
@@ -71,6 +88,7 @@ const DEFAULT_BOOT_MS = 60_000;
 
 export class PhoneLife {
   private state: PhoneState;
+  private server: { readonly url: string; readonly source: string } | undefined;
   private readonly external: External[] = [];
   private wake: (() => void) | undefined;
   private readonly stopping = new AbortController();
@@ -80,6 +98,7 @@ export class PhoneLife {
 
   constructor(private readonly options: LifeOptions) {
     this.state = options.state;
+    this.server = options.server;
     this.seed = options.seed ?? '';
   }
 
@@ -103,14 +122,27 @@ export class PhoneLife {
   async live(until: number): Promise<void> {
     const { clock } = this.options;
     let cause = 'power on (T1)';
+    if (this.options.poweredOn) {
+      // No boot and no power-on round: straight to idle; a reboot then starts the usual cycle.
+      this.memory = afterBoot(this.memory, clock.now());
+      if (!(await this.idle(until))) return;
+      cause = `reboot into firmware ${this.state.firmware}`;
+    }
     for (;;) {
       this.log('booting', cause);
       await clock.sleepUntil(clock.now() + (this.options.bootMs ?? DEFAULT_BOOT_MS), this.stopping.signal);
       if (this.over(until)) return;
-      this.log(
-        'finding-server',
-        this.options.server ? `server from ${this.options.server.source}` : 'server from flash (S1)',
-      );
+      if (this.options.findServer) {
+        const found = await this.options.findServer(this.state);
+        this.state = found.state;
+        this.server = found.server;
+        this.log('finding-server', found.summary);
+      } else {
+        this.log(
+          'finding-server',
+          this.server ? `server from ${this.server.source}` : 'server from flash (S1)',
+        );
+      }
       // T4: the flexible time is drawn afresh at each boot; what was served is remembered.
       this.memory = afterBoot(this.memory, clock.now());
       let reboot = false;
@@ -137,6 +169,7 @@ export class PhoneLife {
         if (await this.round(external.trigger, external.trigger === 'notify' && decision.reboot)) return true;
         continue;
       }
+      if (this.options.endWhenIdle) return false;
       // The settings are read afresh each time: a provisioned change of the schedule applies from
       // the next computation on (issue #5 §3).
       const next = nextTrigger(this.settings(), this.idleMemory(), clock.now(), this.state.mac, this.seed);
@@ -169,7 +202,7 @@ export class PhoneLife {
     const result: RoundResult = await engine.runRound({
       model: this.options.model,
       state: this.state,
-      ...(this.options.server && { server: this.options.server }),
+      ...(this.server && { server: this.server }),
       fetcher: this.options.fetcher,
       now: new Date(clock.now()),
       // The timeline needs the changes and the reboot decision, not the whole configuration.
@@ -253,7 +286,7 @@ export class PhoneLife {
       ...(trigger && { trigger }),
       ...(round && { round }),
     };
-    this.timeline.push(entry);
+    if (this.options.keepTimeline !== false) this.timeline.push(entry);
     this.options.onEntry?.(entry);
   }
 }

@@ -34,9 +34,28 @@ export interface PhoneState {
   readonly certificates?: Readonly<Record<string, string>>;
   /** The server URL of the last round that ran (user info dropped): where K2 uploads go by default. */
   readonly server?: string;
+  /** What the phone learnt at its last discovery (issue #6 §2): its DHCP lease and where the server came from. */
+  readonly network?: NetworkState;
   /** Rounds that ran to the end, and the time of the last (ISO 8601, from the clock handed in). */
   readonly rounds: number;
   readonly lastRound?: string;
+}
+
+export interface NetworkState {
+  /** ISO 8601 time of the discovery. */
+  readonly at: string;
+  readonly ipv4?: {
+    readonly address: string;
+    readonly netmask?: string;
+    readonly router?: string;
+    readonly dns: readonly string[];
+    /** The DHCP server that granted the lease. */
+    readonly server: string;
+    readonly leaseSeconds?: number;
+  };
+  readonly ipv6?: string;
+  /** The S1 source that won (`dhcp-66`, `pnp`, ...), absent when none did. */
+  readonly serverSource?: string;
 }
 
 /** A phone as it leaves the factory. */

@@ -46,6 +46,8 @@ function validate(data: unknown): string | undefined {
     }
   }
   if (typeof s.rounds !== 'number') return 'rounds must be a number';
+  if (s.network !== undefined && (typeof s.network !== 'object' || s.network === null))
+    return 'network must be an object';
   return undefined;
 }
 

@@ -55,10 +55,12 @@ export interface Lan {
 
 export const LAN_V4 = '10.77.0.1';
 export const LAN_V6 = 'fd77::1';
+export const LAN_PHONE_V4 = '10.77.0.2';
+export const LAN_PHONE_V6 = 'fd77::2';
 
 /**
  * Two namespaces, `autop-s-<id>` and `autop-p-<id>`. The server side has fixed addresses; the phone
- * side has none (it is the DHCP client), only a link-local IPv6 address and device routes so that
+ * side has 10.77.0.2 and fd77::2 (outside the DHCP ranges), a link-local IPv6 address, and device routes so that
  * broadcasts and multicasts (255.255.255.255, 224.0.1.75, ff02::1:2) leave through the veth.
  */
 export function createLan(): Lan {
@@ -82,6 +84,10 @@ export function createLan(): Lan {
     ip('-n', names.server, 'addr', 'add', `${LAN_V4}/24`, 'dev', ifs.server);
     ip('-n', names.server, 'addr', 'add', `${LAN_V6}/64`, 'dev', ifs.server, 'nodad');
     ip('-n', names.server, 'route', 'add', '224.0.0.0/4', 'dev', ifs.server);
+    // The phone side gets a fixed address outside the DHCP range: the emulator reports the lease it
+    // is offered but does not configure the interface, and PnP needs an address to be answered at.
+    ip('-n', names.phone, 'addr', 'add', `${LAN_PHONE_V4}/24`, 'dev', ifs.phone);
+    ip('-n', names.phone, 'addr', 'add', `${LAN_PHONE_V6}/64`, 'dev', ifs.phone, 'nodad');
     ip('-n', names.phone, 'route', 'add', 'default', 'dev', ifs.phone);
     ip('-n', names.phone, 'route', 'add', '224.0.0.0/4', 'dev', ifs.phone);
   } catch (error) {
@@ -135,7 +141,9 @@ function sysctl(namespace: string, key: string, value: string): void {
 }
 
 /** Collects a child's output; resolves with it when the child exits. */
-export function outputOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function outputOf(
+  child: ChildProcess,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

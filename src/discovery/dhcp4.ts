@@ -1,0 +1,430 @@
+// The phone's DHCPv4 client (spec S3, reference §8): DISCOVER with option 60 and a request for the
+// custom option, 66 and 43 -> OFFER -> REQUEST -> ACK, bounded by timeoutMs; never rejects.
+// The exchange is a pure state machine (`startDhcp4`, `stepDhcp4`); `runExchange` drives it, or
+// DHCPv6's, with one socket and real timers.
+//
+// Why not the `dhcp` package's Client (node_modules/dhcp 0.2.20, required by our design card):
+// - lib/dhcp.js Client.sendDiscover / sendRequest never send option 60, and `config('features')`
+//   asks in option 55 only for options named in lib/options.js (no 128-254 custom option);
+// - Client.handleOffer takes any OFFER: no xid or chaddr check (it requests an offer made for
+//   another MAC), and sendRequest omits the server identifier (54, a MUST in SELECTING, RFC 2131
+//   §4.3.2: its own "TODO: server identifier"); no timeout or retransmission ("TODO: set timeouts");
+//   Client._send console.logs errors;
+// - lib/seqbuffer.js getOptions drops options missing from lib/options.js (custom 128-254) with a
+//   console.error, skips two bytes for a one-byte pad, and getASCII decodes text as 7-bit 'ascii'
+//   (a 0x9f byte reads as 0x1f: garbage hidden).
+// So only its encoder is used (`require('dhcp/lib/protocol.js').format`, in dhcp4Message.ts); the
+// replies are parsed by our own strict parser.
+import { randomInt } from 'node:crypto';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { macWithColons, parseMac, type Mac } from '../core/mac.js';
+import {
+  addressListOption,
+  addressOption,
+  BOOTREPLY,
+  buildDiscover,
+  buildRequest,
+  messageTypeOf,
+  Option,
+  parseDhcp4,
+  uint32Option,
+  type Dhcp4Message,
+} from './dhcp4Message.js';
+import { decodeOptionText, type OptionText } from './optionText.js';
+
+export type { OptionText } from './optionText.js';
+
+export interface Dhcp4Options {
+  readonly mac: Mac;
+  /** Option 60 (spec S3: `static.auto_provision.dhcp_option.option60_value`, default `yealink`). */
+  readonly vendorClass: string;
+  /** 128..254, requested in option 55 too (spec S3 `list_user_options`). */
+  readonly customOption?: number;
+  /** Total time to wait for OFFER and ACK. */
+  readonly timeoutMs: number;
+  /** DISCOVER transmissions within timeoutMs (default 3), evenly spaced. */
+  readonly attempts?: number;
+  readonly serverPort?: number;
+  readonly clientPort?: number;
+  readonly broadcastAddress?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface Dhcp4Lease {
+  readonly address: string;
+  readonly netmask?: string;
+  readonly router?: string;
+  readonly dns: readonly string[];
+  /** The server identifier (option 54). */
+  readonly server: string;
+  readonly leaseSeconds?: number;
+}
+
+export interface Dhcp4Result {
+  /** Undefined when nobody answered, or only with answers that were ignored. */
+  readonly lease?: Dhcp4Lease;
+  /** spec S3, as found in the ACK, else in the OFFER it confirmed. */
+  readonly custom?: OptionText;
+  readonly option66?: OptionText;
+  readonly option43?: OptionText;
+  /** One line per reply ignored, and why, in arrival order. */
+  readonly ignored: readonly string[];
+  readonly waitedMs: number;
+  /** Why nothing could be sent or heard (port 68 taken, no permission, no route). */
+  readonly failed?: string;
+}
+
+// ---- The exchange, as states -------------------------------------------------------------------
+
+/** An OFFER or ACK that passed every check, with the server that sent it. */
+interface Accepted {
+  readonly message: Dhcp4Message;
+  readonly server: string;
+}
+
+export type Dhcp4State =
+  | {
+      readonly name: 'selecting';
+      readonly xid: number;
+      readonly startedAt: number;
+      readonly nextSendAt: number;
+    }
+  | {
+      readonly name: 'requesting';
+      readonly xid: number;
+      readonly startedAt: number;
+      readonly nextSendAt: number;
+      readonly offer: Accepted;
+    }
+  | { readonly name: 'bound'; readonly offer: Accepted; readonly ack: Accepted; readonly boundAt: number };
+
+/** What a transition asks the driver to do: datagrams to send, replies it ignored and why. */
+export interface Step<S> {
+  readonly state: S;
+  readonly send: readonly Buffer[];
+  readonly ignored: readonly string[];
+}
+
+export interface Dhcp4Machine {
+  readonly mac: Mac;
+  readonly vendorClass: string;
+  readonly customOption?: number;
+  /** Time between transmissions of the same message. */
+  readonly intervalMs: number;
+  /** A fresh transaction id (random in use; fixed in tests). */
+  readonly newXid: () => number;
+}
+
+const request = (m: Dhcp4Machine, xid: number, startedAt: number, now: number) => ({
+  mac: m.mac,
+  xid,
+  secs: Math.floor((now - startedAt) / 1000),
+  vendorClass: m.vendorClass,
+  ...(m.customOption !== undefined && { customOption: m.customOption }),
+  // The phone has no address yet and cannot take a unicast answer (RFC 2131 §4.1).
+  broadcast: true,
+});
+
+export function startDhcp4(m: Dhcp4Machine, now: number): Step<Dhcp4State> {
+  const xid = m.newXid();
+  return {
+    state: { name: 'selecting', xid, startedAt: now, nextSendAt: now + m.intervalMs },
+    send: [buildDiscover(request(m, xid, now, now))],
+    ignored: [],
+  };
+}
+
+/** Retransmits the current message when its time has come. */
+export function tickDhcp4(m: Dhcp4Machine, state: Dhcp4State, now: number): Step<Dhcp4State> {
+  if (state.name === 'bound' || now < state.nextSendAt) return { state, send: [], ignored: [] };
+  const next = { ...state, nextSendAt: now + m.intervalMs };
+  const send =
+    state.name === 'selecting'
+      ? buildDiscover(request(m, state.xid, state.startedAt, now))
+      : sendRequestFor(m, state, now);
+  return { state: next, send: [send], ignored: [] };
+}
+
+function sendRequestFor(
+  m: Dhcp4Machine,
+  state: { readonly xid: number; readonly startedAt: number; readonly offer: Accepted },
+  now: number,
+): Buffer {
+  return buildRequest({
+    ...request(m, state.xid, state.startedAt, now),
+    address: state.offer.message.yiaddr,
+    server: state.offer.server,
+  });
+}
+
+const ignore = (state: Dhcp4State, line: string): Step<Dhcp4State> => ({ state, send: [], ignored: [line] });
+
+/** One datagram on the client port. `from` is only for the wording of ignored lines. */
+export function receiveDhcp4(
+  m: Dhcp4Machine,
+  state: Dhcp4State,
+  bytes: Uint8Array,
+  from: string,
+  now: number,
+): Step<Dhcp4State> {
+  const parsed = parseDhcp4(bytes);
+  if (!parsed.ok) return ignore(state, `malformed: ${parsed.reason} (from ${from})`);
+  const message = parsed.message;
+  if (message.op !== BOOTREPLY) return ignore(state, `not a reply: op ${message.op} (from ${from})`);
+  const chaddr = Buffer.from(message.chaddr).toString('hex');
+  if (message.htype !== 1 || chaddr !== m.mac) {
+    const whom =
+      message.htype === 1 && message.hlen === 6
+        ? macWithColons(chaddr as Mac)
+        : `hardware address ${chaddr || '(none)'}`;
+    return ignore(state, `reply for ${whom}, not us (from ${from})`);
+  }
+  if (state.name === 'bound') return ignore(state, `late reply from ${from}: already bound`);
+  if (message.xid !== state.xid)
+    return ignore(state, `xid mismatch: 0x${hex8(message.xid)}, ours is 0x${hex8(state.xid)} (from ${from})`);
+  const type = messageTypeOf(message);
+  if (type === undefined) return ignore(state, `no DHCP message type (option 53) in a reply from ${from}`);
+  const server = addressOption(message, Option.SERVER_ID);
+
+  if (type === 'NAK') {
+    const why = decodeOptionText(message.options.get(Option.MESSAGE) ?? new Uint8Array());
+    const line = `NAK from ${server ?? from}${why.kind === 'text' ? `: ${why.text}` : ''}`;
+    if (state.name !== 'requesting' || (server !== undefined && server !== state.offer.server))
+      return ignore(state, line);
+    // RFC 2131 §4.4.1: a NAK sends the client back to INIT, with a new transaction.
+    const restarted = startDhcp4(m, now);
+    return { ...restarted, ignored: [line] };
+  }
+  if (server === undefined)
+    return ignore(state, `${type} from ${from} without a server identifier (option 54)`);
+  if (type === 'OFFER') {
+    if (state.name === 'requesting')
+      return ignore(state, `OFFER from ${server}: already requesting from ${state.offer.server}`);
+    if (message.yiaddr === '0.0.0.0') return ignore(state, `OFFER from ${server} offers no address`);
+    const requesting = {
+      name: 'requesting' as const,
+      xid: state.xid,
+      startedAt: state.startedAt,
+      nextSendAt: now + m.intervalMs,
+      offer: { message, server },
+    };
+    return { state: requesting, send: [sendRequestFor(m, requesting, now)], ignored: [] };
+  }
+  if (type === 'ACK') {
+    if (state.name !== 'requesting') return ignore(state, `ACK from ${server} before any REQUEST`);
+    if (server !== state.offer.server)
+      return ignore(state, `ACK from ${server}, but the REQUEST went to ${state.offer.server}`);
+    return {
+      state: { name: 'bound', offer: state.offer, ack: { message, server }, boundAt: now },
+      send: [],
+      ignored: [],
+    };
+  }
+  return ignore(state, `unexpected ${type} from ${server}`);
+}
+
+const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+
+/** The result the state stands for once the exchange is over. */
+export function dhcp4ResultOf(
+  m: Pick<Dhcp4Machine, 'customOption'>,
+  state: Dhcp4State,
+  ignored: readonly string[],
+  waitedMs: number,
+): Dhcp4Result {
+  if (state.name !== 'bound') {
+    const unconfirmed =
+      state.name === 'requesting'
+        ? [`OFFER from ${state.offer.server} not confirmed: no ACK to our REQUEST within ${waitedMs} ms`]
+        : [];
+    return { ignored: [...ignored, ...unconfirmed], waitedMs };
+  }
+  const { ack, offer } = state;
+  // The ACK is authoritative; an option it lacks is taken from the OFFER it confirms.
+  const raw = (code: number) => ack.message.options.get(code) ?? offer.message.options.get(code);
+  const text = (code: number | undefined) => {
+    const bytes = code === undefined ? undefined : raw(code);
+    return bytes && decodeOptionText(bytes);
+  };
+  const either = <T>(read: (message: Dhcp4Message) => T | undefined) =>
+    read(ack.message) ?? read(offer.message);
+  const router = either((msg) => addressListOption(msg, Option.ROUTER)[0]);
+  const dns = addressListOption(ack.message, Option.DNS);
+  const netmask = either((msg) => addressOption(msg, Option.SUBNET_MASK));
+  const leaseSeconds = either((msg) => uint32Option(msg, Option.LEASE_TIME));
+  const custom = text(m.customOption);
+  const option66 = text(Option.TFTP_SERVER_NAME);
+  const option43 = text(Option.VENDOR_SPECIFIC);
+  return {
+    lease: {
+      address: ack.message.yiaddr,
+      ...(netmask !== undefined && { netmask }),
+      ...(router !== undefined && { router }),
+      dns: dns.length > 0 ? dns : addressListOption(offer.message, Option.DNS),
+      server: ack.server,
+      ...(leaseSeconds !== undefined && { leaseSeconds }),
+    },
+    ...(custom && { custom }),
+    ...(option66 && { option66 }),
+    ...(option43 && { option43 }),
+    ignored,
+    waitedMs,
+  };
+}
+
+// ---- The driver: one socket, real timers ---------------------------------------------------------
+
+/** A machine as `runExchange` sees it. */
+export interface Exchange<S> {
+  start(now: number): Step<S>;
+  receive(state: S, bytes: Uint8Array, from: RemoteInfo, now: number): Step<S>;
+  tick(state: S, now: number): Step<S>;
+  /** When `tick` has something to do next; undefined when done. */
+  nextWake(state: S): number | undefined;
+  done(state: S): boolean;
+}
+
+export interface ExchangeRun<S> {
+  readonly state: S;
+  readonly ignored: readonly string[];
+  readonly waitedMs: number;
+  /** The first send error, when every send failed. */
+  readonly failed?: string;
+}
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Runs `exchange` on a bound socket until it is done, `timeoutMs` has passed or `signal` aborts.
+ * Sends go to `destination`. Never rejects; the socket is left open for the caller to close.
+ */
+export function runExchange<S>(
+  socket: Socket,
+  exchange: Exchange<S>,
+  destination: { readonly address: string; readonly port: number },
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ExchangeRun<S>> {
+  const startedAt = Date.now();
+  const ignored: string[] = [];
+  let sent = 0;
+  let sendError: string | undefined;
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      clearTimeout(deadline);
+      socket.off('message', onMessage);
+      signal?.removeEventListener('abort', finish);
+      resolve({
+        state,
+        ignored,
+        waitedMs: Date.now() - startedAt,
+        ...(sent === 0 && sendError !== undefined && { failed: sendError }),
+      });
+    };
+    const perform = (step: Step<S>) => {
+      state = step.state;
+      ignored.push(...step.ignored);
+      for (const datagram of step.send) {
+        socket.send(datagram, destination.port, destination.address, (error) => {
+          if (error)
+            sendError ??= `cannot send to ${destination.address}:${destination.port}: ${error.message}`;
+          else sent++;
+        });
+      }
+      if (exchange.done(state)) return finish();
+      clearTimeout(timer);
+      const wake = exchange.nextWake(state);
+      if (wake !== undefined)
+        timer = setTimeout(() => perform(exchange.tick(state, Date.now())), wake - Date.now());
+    };
+    const onMessage = (bytes: Buffer, from: RemoteInfo) =>
+      perform(exchange.receive(state, bytes, from, Date.now()));
+    const deadline = setTimeout(finish, timeoutMs);
+    let state: S;
+    socket.on('message', onMessage);
+    signal?.addEventListener('abort', finish);
+    try {
+      perform(exchange.start(startedAt));
+    } catch (e) {
+      sendError = messageOf(e);
+      finish();
+    }
+    if (signal?.aborted) finish();
+  });
+}
+
+/** Binds `socket` on `address:port`; the error message when it cannot. */
+export async function bindSocket(socket: Socket, port: number, address: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const onError = (e: Error) => resolve(`cannot listen on UDP port ${port}: ${e.message}`);
+    socket.once('error', onError);
+    socket.bind({ port, address }, () => {
+      socket.off('error', onError);
+      resolve(undefined);
+    });
+  });
+}
+
+export const closeSocket = (socket: Socket) =>
+  new Promise<void>((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve(); // never bound, or closed already
+    }
+  });
+
+function checkOptions(options: Dhcp4Options): void {
+  if (!parseMac(options.mac).ok) throw new TypeError(`not a MAC: ${options.mac}`);
+  if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}`);
+  const attempts = options.attempts ?? 3;
+  if (!(Number.isInteger(attempts) && attempts >= 1))
+    throw new RangeError(`attempts must be 1 or more, not ${attempts}`);
+}
+
+/** spec S3: one DHCPv4 exchange. Resolves with what came back, or with nothing after timeoutMs. */
+export async function dhcp4Discover(options: Dhcp4Options): Promise<Dhcp4Result> {
+  checkOptions(options);
+  const machine: Dhcp4Machine = {
+    mac: options.mac,
+    vendorClass: options.vendorClass,
+    ...(options.customOption !== undefined && { customOption: options.customOption }),
+    intervalMs: options.timeoutMs / (options.attempts ?? 3),
+    newXid: () => randomInt(1, 2 ** 32 - 1),
+  };
+  // Programmer errors (a bad option 60, a custom option out of range) surface here, before a socket.
+  startDhcp4(machine, 0);
+
+  const clientPort = options.clientPort ?? 68;
+  // reuseAddr: the host's own DHCP client may hold port 68 too (each gets the broadcasts).
+  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+  socket.on('error', () => undefined); // after bind, errors reach us through send callbacks
+  try {
+    const bindProblem = await bindSocket(socket, clientPort, '0.0.0.0');
+    if (bindProblem) return { ignored: [], waitedMs: 0, failed: bindProblem };
+    socket.setBroadcast(true);
+    const run = await runExchange<Dhcp4State>(
+      socket,
+      {
+        start: (now) => startDhcp4(machine, now),
+        receive: (state, bytes, from, now) =>
+          receiveDhcp4(machine, state, bytes, `${from.address}:${from.port}`, now),
+        tick: (state, now) => tickDhcp4(machine, state, now),
+        nextWake: (state) => (state.name === 'bound' ? undefined : state.nextSendAt),
+        done: (state) => state.name === 'bound',
+      },
+      { address: options.broadcastAddress ?? '255.255.255.255', port: options.serverPort ?? 67 },
+      options.timeoutMs,
+      options.signal,
+    );
+    const result = dhcp4ResultOf(machine, run.state, run.ignored, run.waitedMs);
+    return run.failed !== undefined && !result.lease ? { ...result, failed: run.failed } : result;
+  } finally {
+    await closeSocket(socket);
+  }
+}
