@@ -242,5 +242,36 @@ describe.skipIf(skipUnlessNetns(missing(DNSMASQ)))(
       expect(saved.network.ipv4.server).toBe(lan.serverV4);
       expect(saved.network.serverSource).toBe('dhcp-66');
     });
+
+    it('autop run --discover: the chain runs at boot, and the timeline says where the server came from', async () => {
+      await dhcp('o66');
+      const child = lan.phone.start(process.execPath, [
+        CLI,
+        'run',
+        '--state',
+        await phoneState(),
+        '--discover',
+        '--interface',
+        lan.phone.ifname,
+        '--pnp-timeout',
+        '1s',
+        '--dhcp-timeout',
+        '2s',
+        '--virtual',
+        '--for',
+        '10m',
+        '--json',
+      ]);
+      const run = await outputOf(child);
+      expect(run.stderr).toBe('');
+      const result = JSON.parse(run.stdout) as {
+        discovery: Discovery;
+        timeline: { state: string; event: string; round?: { status: string } }[];
+      };
+      expect(result.discovery.winner).toEqual({ source: 'dhcp-66', url: `${web}/o66/` });
+      const found = result.timeline.find((e) => e.state === 'finding-server');
+      expect(found?.event).toBe(`server from DHCP option 66 (S1): ${web}/o66/`);
+      expect(result.timeline.find((e) => e.round)?.round?.status).toBe('updated');
+    });
   },
 );
