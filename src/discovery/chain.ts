@@ -167,6 +167,9 @@ export function decide(
     if (!v4) {
       const off: Heard = { kind: 'off', detail: notAsked.dhcp4 ?? 'not asked' };
       for (const source of ['dhcp-custom', 'dhcp-66', 'dhcp-43'] as const) heard.set(source, off);
+    } else if (v4.failed !== undefined) {
+      const failed: Heard = { kind: 'off', detail: `could not ask: ${v4.failed}` };
+      for (const source of ['dhcp-custom', 'dhcp-66', 'dhcp-43'] as const) heard.set(source, failed);
     } else if (!v4.lease) {
       const silent: Heard = { kind: 'silent', waitedMs: v4.waitedMs };
       for (const source of ['dhcp-custom', 'dhcp-66', 'dhcp-43'] as const) heard.set(source, silent);
@@ -185,6 +188,10 @@ export function decide(
       const off: Heard = { kind: 'off', detail: notAsked.dhcp6 ?? 'not asked' };
       heard.set('dhcpv6-custom', off);
       heard.set('dhcpv6-59', off);
+    } else if (v6.failed !== undefined) {
+      const failed: Heard = { kind: 'off', detail: `could not ask: ${v6.failed}` };
+      heard.set('dhcpv6-custom', failed);
+      heard.set('dhcpv6-59', failed);
     } else if (v6.server === undefined) {
       const silent: Heard = { kind: 'silent', waitedMs: v6.waitedMs };
       heard.set('dhcpv6-custom', silent);

@@ -23,6 +23,7 @@ import {
   addressOption,
   BOOTREPLY,
   buildDiscover,
+  checkRequestParameters,
   buildRequest,
   messageTypeOf,
   Option,
@@ -96,7 +97,7 @@ export type Dhcp4State =
       readonly nextSendAt: number;
       readonly offer: Accepted;
     }
-  | { readonly name: 'bound'; readonly offer: Accepted; readonly ack: Accepted; readonly boundAt: number };
+  | { readonly name: 'bound'; readonly offer: Accepted; readonly ack: Accepted };
 
 /** What a transition asks the driver to do: datagrams to send, replies it ignored and why. */
 export interface Step<S> {
@@ -215,7 +216,7 @@ export function receiveDhcp4(
     if (server !== state.offer.server)
       return ignore(state, `ACK from ${server}, but the REQUEST went to ${state.offer.server}`);
     return {
-      state: { name: 'bound', offer: state.offer, ack: { message, server }, boundAt: now },
+      state: { name: 'bound', offer: state.offer, ack: { message, server } },
       send: [],
       ignored: [],
     };
@@ -379,12 +380,31 @@ export const closeSocket = (socket: Socket) =>
     }
   });
 
+/** Programmer errors: the promise rejects with these, before any socket is opened. */
 function checkOptions(options: Dhcp4Options): void {
   if (!parseMac(options.mac).ok) throw new TypeError(`not a MAC: ${options.mac}`);
+  checkRequestParameters(options);
+  checkExchangeOptions(options);
+}
+
+/** Shared with DHCPv6: the timing and port options. */
+export function checkExchangeOptions(options: {
+  readonly timeoutMs: number;
+  readonly attempts?: number;
+  readonly serverPort?: number;
+  readonly clientPort?: number;
+}): void {
   if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}`);
   const attempts = options.attempts ?? 3;
   if (!(Number.isInteger(attempts) && attempts >= 1))
     throw new RangeError(`attempts must be 1 or more, not ${attempts}`);
+  for (const [name, port, lowest] of [
+    ['serverPort', options.serverPort, 1],
+    ['clientPort', options.clientPort, 0],
+  ] as const) {
+    if (port !== undefined && !(Number.isInteger(port) && port >= lowest && port <= 65535))
+      throw new RangeError(`${name} must be a UDP port, not ${port}`);
+  }
 }
 
 /** spec S3: one DHCPv4 exchange. Resolves with what came back, or with nothing after timeoutMs. */
@@ -397,8 +417,6 @@ export async function dhcp4Discover(options: Dhcp4Options): Promise<Dhcp4Result>
     intervalMs: options.timeoutMs / (options.attempts ?? 3),
     newXid: () => randomInt(1, 2 ** 32 - 1),
   };
-  // Programmer errors (a bad option 60, a custom option out of range) surface here, before a socket.
-  startDhcp4(machine, 0);
 
   const clientPort = options.clientPort ?? 68;
   // reuseAddr: the host's own DHCP client may hold port 68 too (each gets the broadcasts).

@@ -223,15 +223,19 @@ export function clientIdentifier(mac: Mac): Uint8Array {
   return Buffer.concat([Buffer.from([1]), Buffer.from(mac, 'hex')]);
 }
 
+/** Throws on what no request can carry: the caller's mistake, not the network's. */
+export function checkRequestParameters(p: Pick<RequestParameters, 'vendorClass' | 'customOption'>): void {
+  const vendorClass = Buffer.byteLength(p.vendorClass, 'utf8');
+  if (vendorClass < 1 || vendorClass > 255)
+    throw new RangeError(`option 60 must be 1-255 bytes, "${p.vendorClass}" is ${vendorClass}`);
+  const custom = p.customOption;
+  if (custom !== undefined && !(Number.isInteger(custom) && custom >= 128 && custom <= 254))
+    throw new RangeError(`the custom option must be 128-254 (spec S3), not ${custom}`);
+}
+
 function encode(type: number, p: RequestParameters, extra: Record<number, string>): Buffer {
+  checkRequestParameters(p);
   const vendorClass = Buffer.from(p.vendorClass, 'utf8');
-  if (vendorClass.length < 1 || vendorClass.length > 255)
-    throw new RangeError(`option 60 must be 1-255 bytes, "${p.vendorClass}" is ${vendorClass.length}`);
-  if (
-    p.customOption !== undefined &&
-    !(Number.isInteger(p.customOption) && p.customOption >= 128 && p.customOption <= 254)
-  )
-    throw new RangeError(`the custom option must be 128-254 (spec S3), not ${p.customOption}`);
   const written = protocol.format({
     op: BOOTREQUEST,
     htype: 1,

@@ -2,11 +2,11 @@
 // (RFC 8415 §18.2), asking for the custom option and option 59 (RFC 5970 boot file URL), bounded
 // by timeoutMs; never rejects. A pure state machine, driven by dhcp4.ts's `runExchange`.
 //
-// Our own, over node:dgram, because no npm package fits: the registry's search endpoint is not
-// reachable from here (`npm search dhcpv6` answers 404), and the npm package list we keep
-// (/work/.library/env/packages/npm.tsv, ~227,000 names) has no package named for DHCPv6; `dhcp`
-// (npm view dhcp: 0.2.20, "A DHCP server written in JavaScript") is IPv4 only: no udp6 socket and
-// no DHCPv6 message anywhere in node_modules/dhcp/lib.
+// Our own, over node:dgram, because no npm package fits (checked when this was written): `npm
+// search dhcpv6` could not be run (the search endpoint answered 404), and a list of the npm
+// registry's ~227,000 most used package names has none named for DHCPv6 (dhcp6, dhcpv6); its one
+// DHCP protocol package, `dhcp` (npm view dhcp: 0.2.20, "A DHCP server written in JavaScript"), is
+// IPv4 only: no udp6 socket and no DHCPv6 message anywhere in node_modules/dhcp/lib.
 //
 // Kept small, and where it departs from RFC 8415 it says so: no random delay before the first
 // SOLICIT (§18.2.1 allows one of up to SOL_MAX_DELAY = 1 s), retransmissions evenly spaced within
@@ -15,7 +15,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { parseMac, type Mac } from '../core/mac.js';
-import { bindSocket, closeSocket, runExchange, type Step } from './dhcp4.js';
+import { bindSocket, checkExchangeOptions, closeSocket, runExchange, type Step } from './dhcp4.js';
 import {
   buildRequest6,
   buildSolicit,
@@ -284,12 +284,10 @@ function scoped(address: string, interfaceName: string): string {
   return linkScoped && !address.includes('%') ? `${address}%${interfaceName}` : address;
 }
 
+/** Programmer errors: the promise rejects with these, before any socket is opened. */
 function checkOptions(options: Dhcp6Options): void {
   if (!parseMac(options.mac).ok) throw new TypeError(`not a MAC: ${options.mac}`);
-  if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}`);
-  const attempts = options.attempts ?? 3;
-  if (!(Number.isInteger(attempts) && attempts >= 1))
-    throw new RangeError(`attempts must be 1 or more, not ${attempts}`);
+  checkExchangeOptions(options);
   const custom = options.customOption;
   if (custom !== undefined && !(Number.isInteger(custom) && custom >= 1 && custom <= 0xffff))
     throw new RangeError(`a DHCPv6 option code is 1-65535, not ${custom}`);

@@ -192,6 +192,16 @@ describe('bad answers are reported and ignored', () => {
     expect(report.winner).toEqual({ source: 'dhcp-66', url: '10.77.0.1' });
   });
 
+  it('a client that could not ask (port 68 taken) says so instead of "silent"', () => {
+    const report = decide(settingsOf(), {
+      dhcp4: { ignored: [], waitedMs: 0, failed: 'cannot listen on UDP port 68: EADDRINUSE' },
+    });
+    expect(heardOf(report, 'dhcp-66')).toEqual({
+      kind: 'off',
+      detail: 'could not ask: cannot listen on UDP port 68: EADDRINUSE',
+    });
+  });
+
   it("what the clients ignored is in the report (another phone's offer, a NOTIFY without a URL)", () => {
     const report = decide(settingsOf(), {
       pnp: { ignored: ['NOTIFY without application/url body'], waitedMs: 5000 },

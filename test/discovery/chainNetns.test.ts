@@ -224,9 +224,13 @@ describe.skipIf(skipUnlessNetns(missing(DNSMASQ)))(
     });
 
     it('garbage bytes in option 66 are reported and ignored: option 43 wins, nothing crashes', async () => {
-      dnsmasq = await startDnsmasq(lan, { options: ['66,9f:00:41:ff', `43,"${web}/o43/"`] });
+      // A quoted value with a raw 0x9f byte: dnsmasq's hex form would send option 66 as text.
+      dnsmasq = await startDnsmasq(lan, { options: [`66,"\x9f${web}/o66/"`, `43,"${web}/o43/"`] });
       const result = await provision(await phoneState({ 'static.auto_provision.pnp_enable': '0' }));
-      expect(result.discovery.sources.find((s) => s.source === 'dhcp-66')!.heard.kind).toBe('invalid');
+      expect(result.discovery.sources.find((s) => s.source === 'dhcp-66')!.heard).toEqual({
+        kind: 'invalid',
+        detail: expect.stringMatching(/0x9f/),
+      });
       expectWon(result, 'dhcp-43', 'o43');
     });
 

@@ -63,7 +63,7 @@ describe('S3 option text: printable ASCII only', () => {
     });
     expect(decodeOptionText(text('a\tb'))).toMatchObject({
       kind: 'invalid',
-      detail: expect.stringContaining('0x09'),
+      detail: expect.stringContaining('0x09') as string,
     });
   });
 
@@ -197,15 +197,15 @@ describe('DHCPv4 messages: the strict reply parser', () => {
     noCookie.writeUInt32BE(0, 236);
     expect(parseDhcp4(noCookie)).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('magic cookie'),
+      reason: expect.stringContaining('magic cookie') as string,
     });
     expect(parseDhcp4(good.subarray(0, good.length - 3))).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('option 66 at offset 243 claims 9 bytes'),
+      reason: expect.stringContaining('option 66 at offset 243 claims 9 bytes') as string,
     });
     expect(parseDhcp4(good.subarray(0, good.length - 1))).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('no END option'),
+      reason: expect.stringContaining('no END option') as string,
     });
     const wideHardware = Buffer.from(good);
     wideHardware[2] = 17;
@@ -557,7 +557,7 @@ describe('S3 DHCPv4 client over loopback (a responder sending real datagrams)', 
       waitedMs: 0,
       failed: expect.stringMatching(
         new RegExp(`^cannot listen on UDP port ${options.clientPort}: .*EADDRINUSE`),
-      ),
+      ) as string,
     });
   });
 

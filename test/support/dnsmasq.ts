@@ -16,6 +16,9 @@ export interface DnsmasqSettings {
   /**
    * Values of `dhcp-option=` lines, e.g. `66,"http://10.77.0.1/"`, `66,9f:00:41` (bytes in hex),
    * `option6:59,"tftp://[fd77::1]/"`. dnsmasq sends an option only when the client asks for it.
+   * The hex form gives bytes only for options dnsmasq has no string type for (43, 128-254): for
+   * 66 it sends the text `9f:00:41`. The file is written as latin1, so a `\x9f` in a quoted value
+   * is that one byte (dnsmasq copies it as it is; a NUL would end the value).
    */
   readonly options?: readonly string[];
   /** Serve DHCPv6 too (default true). */
@@ -52,7 +55,7 @@ export function dnsmasqConfig(ifname: string, dir: string, settings: DnsmasqSett
 export async function startDnsmasq(lan: Lan, settings: DnsmasqSettings = {}): Promise<Dnsmasq> {
   const dir = await tempDir('dnsmasq');
   const conf = join(dir, 'dnsmasq.conf');
-  await writeFile(conf, dnsmasqConfig(lan.server.ifname, dir, settings));
+  await writeFile(conf, dnsmasqConfig(lan.server.ifname, dir, settings), 'latin1');
   const child = lan.server.start(DNSMASQ.binary, ['--keep-in-foreground', `--conf-file=${conf}`]);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
