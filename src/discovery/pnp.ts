@@ -6,15 +6,8 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Mac } from '../core/mac.js';
-import {
-  nextWake,
-  startNict,
-  stepNict,
-  TIMER_F,
-  type NictInput,
-  type NictState,
-  type Step,
-} from '../sip/clientTransaction.js';
+import { TIMER_F } from '../sip/clientTransaction.js';
+import { runTransaction, sourceAddressToward, type RunningTransaction } from '../sip/liveTransaction.js';
 import { buildResponse, parseSipMessage, type EchoedHeaders, type SipRequest } from '../sip/message.js';
 import { ServerTransactionTable, transactionId } from '../sip/serverTransactions.js';
 import { responseDestination, stampTopVia, type Address, type TopVia } from '../sip/via.js';
@@ -60,59 +53,10 @@ export interface PnpResult {
 const at = (a: Address) => `${a.address}:${a.port}`;
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** The local IPv4 address the system would send to `remote` from (a connected probe, never used). */
-export async function sourceAddressToward(remote: Address): Promise<string | undefined> {
-  const probe = createSocket('udp4');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.connect(remote.port, remote.address, () => resolve());
-    });
-    const { address } = probe.address();
-    return address === '0.0.0.0' ? undefined : address;
-  } catch {
-    return undefined;
-  } finally {
-    probe.close();
-  }
-}
-
 function firstExternalIPv4(): string | undefined {
   for (const addresses of Object.values(networkInterfaces()))
     for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return undefined;
-}
-
-/** A non-INVITE client transaction (src/sip/clientTransaction.ts) driven by real timers. */
-export interface RunningTransaction {
-  /** A final or provisional response that matches the transaction. */
-  respond(status: number, reason: string, from: Address): void;
-  /** Stops retransmitting (the socket is closing). */
-  cancel(): void;
-}
-
-export function runTransaction(
-  send: () => void,
-  limitMs: number,
-  onEnd: (state: Exclude<NictState, { name: 'trying' | 'proceeding' }>) => void,
-): RunningTransaction {
-  let timer: NodeJS.Timeout | undefined;
-  let state: NictState;
-  const apply = (step: Step) => {
-    state = step.state;
-    for (const effect of step.effects) if (effect.kind === 'send') send();
-    clearTimeout(timer);
-    if (state.name === 'completed' || state.name === 'timed-out') return onEnd(state);
-    const wake = nextWake(state);
-    if (wake !== undefined)
-      timer = setTimeout(() => feed({ kind: 'tick', now: Date.now() }), wake - Date.now());
-  };
-  const feed = (input: NictInput) => apply(stepNict(state, input));
-  apply(startNict(Date.now(), limitMs));
-  return {
-    respond: (status, reason, from) => feed({ kind: 'response', now: Date.now(), status, reason, from }),
-    cancel: () => clearTimeout(timer),
-  };
 }
 
 async function bind(socket: Socket, port: number): Promise<void> {

@@ -5,7 +5,7 @@
 // phone its own file or folder (`http://prov/$MAC.boot`).
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import { runTransaction, sourceAddressToward, type RunningTransaction } from '../discovery/pnp.js';
+import { runTransaction, sourceAddressToward, type RunningTransaction } from '../sip/liveTransaction.js';
 import {
   buildPnpNotify,
   expandPnpUrl,
