@@ -3,12 +3,14 @@ import { benchCheck } from './check.bench.js';
 import { benchEngine } from './engine.bench.js';
 import { benchWire } from './wire.bench.js';
 import { benchLife } from './life.bench.js';
+import { benchFleet } from './fleet.bench.js';
 
 const sections: Record<string, () => Promise<void>> = {
   engine: benchEngine,
   check: benchCheck,
   wire: benchWire,
   life: () => benchLife(),
+  fleet: benchFleet,
 };
 
 const wanted = process.argv.slice(2);

@@ -17,6 +17,7 @@ import { demoCommand } from './demo.js';
 import { EXIT, UsageError } from './usage.js';
 import { addDiscoveryOptions } from './discoverOptions.js';
 import { pnpServerCommand } from './pnpServer.js';
+import { registerFleetCommands } from './fleet.js';
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -237,6 +238,8 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document')
     .addOption(new Option('--show-secrets', 'print passwords and AES keys in clear').default(false))
     .action(run(explainCommand));
+
+  registerFleetCommands(program);
 
   return program;
 }

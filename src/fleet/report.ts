@@ -30,7 +30,7 @@ export type RequestStatus = string;
 export interface PhoneOutcome {
   readonly mac: string;
   readonly model: string;
-  /** `provisioned` (at least one round updated or was unchanged), `failed`, `no-server`, `nothing-found`. */
+  /** The status of the phone's last round: `provisioned` (updated or unchanged), `failed`, `no-server`, `nothing-found`. */
   readonly status: 'provisioned' | 'failed' | 'no-server' | 'nothing-found';
   readonly rounds: number;
   readonly reboots: number;
@@ -65,7 +65,10 @@ export interface FleetReport {
     readonly upgrades: number;
     /** Failure reason (as in PhoneOutcome.failure, with host-specific text removed) → phones. */
     readonly failures: Record<string, number>;
-    readonly byModel: Record<string, { total: number; provisioned: number; failed: number; reboots: number; upgrades: number }>;
+    readonly byModel: Record<
+      string,
+      { total: number; provisioned: number; failed: number; reboots: number; upgrades: number }
+    >;
   };
   /** Sorted by MAC. */
   readonly outcomes: PhoneOutcome[];

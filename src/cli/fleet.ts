@@ -1,0 +1,388 @@
+// `autop fleet` (issue #8): many phones in one process against one server: a boot storm, a normal
+// life in virtual time, a NOTIFY storm or a rollout; a summary for people, the report as JSON and
+// HTML, live figures for Prometheus. `autop fleet merge` adds up the reports of `--shard` runs.
+import { existsSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { colourWanted } from '../check/output/colour.js';
+import { parseMac } from '../core/mac.js';
+import { loadModelCatalogue } from '../models/catalogue.js';
+import {
+  fleetFromInventory,
+  generateFleet,
+  parseModelMix,
+  type FleetPhone,
+} from '../fleet/fleetInventory.js';
+import { mergeReports } from '../fleet/merge.js';
+import { startMetricsServer } from '../fleet/prometheus.js';
+import { createProgress } from '../fleet/progress.js';
+import { renderFleetHtml } from '../fleet/render/html.js';
+import { renderFleetText } from '../fleet/render/text.js';
+import type { FleetReport, Scenario } from '../fleet/report.js';
+import { startFleetRun, type FleetRunOptions } from '../fleet/runner.js';
+import { parseShard, takeShard, type Shard } from '../fleet/shard.js';
+import { parseDuration } from './duration.js';
+import { EXIT, UsageError } from './usage.js';
+
+export interface FleetOptions {
+  inventory?: string;
+  count?: string;
+  models?: string;
+  macBase?: string;
+  server?: string;
+  tree?: string;
+  scenario?: string;
+  virtual?: boolean;
+  for?: string;
+  start?: string;
+  ramp?: string;
+  boot?: string;
+  concurrency?: string;
+  seed?: string;
+  notifyReboot?: boolean;
+  rolloutTree?: string;
+  rolloutServer?: string;
+  rolloutAt?: string;
+  rolloutNotify?: boolean;
+  shard?: string;
+  ca?: string[];
+  json?: boolean;
+  jsonOut?: string;
+  html?: string;
+  metricsPort?: string;
+  progress?: boolean;
+}
+
+export interface FleetMergeOptions {
+  json?: boolean;
+  jsonOut?: string;
+  html?: string;
+}
+
+const SCENARIOS: readonly Scenario[] = ['boot-storm', 'life', 'notify-storm', 'rollout'];
+
+export const FLEET_DEFAULTS = { ramp: '1m', boot: '5s', concurrency: '64', seed: '' } as const;
+
+/** Exit status: every phone provisioned, or not. */
+export const FLEET_EXIT = {
+  allProvisioned: EXIT.ok,
+  someFailed: EXIT.couldNotRun,
+  usage: EXIT.usage,
+} as const;
+
+function duration(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`${flag} ${text}: write a duration such as 30s, 5m, 12h or 7d`);
+  return ms;
+}
+
+function positiveInteger(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max)
+    throw new UsageError(`${flag} ${text}: give a whole number from 1 to ${max}`);
+  return n;
+}
+
+function source(flagServer: string, server: string | undefined, flagTree: string, tree: string | undefined) {
+  if (server !== undefined && tree !== undefined)
+    throw new UsageError(`give either ${flagTree} DIR or ${flagServer} URL, not both`);
+  if (tree !== undefined) {
+    const dir = resolve(tree);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(`${flagTree} ${tree} is not a folder`);
+    return { kind: 'tree', dir } as const;
+  }
+  if (server !== undefined) {
+    if (server.trim() === '') throw new UsageError(`${flagServer}: give the server's URL`);
+    return { kind: 'server', url: server } as const;
+  }
+  return undefined;
+}
+
+/** Which scenario: as given, else a rollout when a tree B is given, a life with --for, a boot storm. */
+function scenarioOf(options: FleetOptions): Scenario {
+  if (options.scenario !== undefined) {
+    const found = SCENARIOS.find((s) => s === options.scenario);
+    if (!found) throw new UsageError(`--scenario ${options.scenario}: choose ${SCENARIOS.join(', ')}`);
+    return found;
+  }
+  if (options.rolloutTree !== undefined || options.rolloutServer !== undefined) return 'rollout';
+  if (options.for !== undefined) return 'life';
+  return 'boot-storm';
+}
+
+/** The whole inventory, before any shard is taken (so MACs and draws equal the unsharded run's). */
+async function inventoryOf(options: FleetOptions, seed: string): Promise<FleetPhone[]> {
+  const catalogue = loadModelCatalogue();
+  if (options.inventory !== undefined && options.count !== undefined)
+    throw new UsageError('give either --inventory FILE or --count N --models MIX, not both');
+  if (options.inventory !== undefined) {
+    if (options.models !== undefined || options.macBase !== undefined)
+      throw new UsageError('--models and --mac-base go with --count; the inventory names its phones');
+    const { phones, problems } = await fleetFromInventory(options.inventory, catalogue);
+    for (const problem of problems) process.stderr.write(`autop: ${problem} (phone left out)\n`);
+    if (phones.length === 0) throw new UsageError(`--inventory ${options.inventory}: no phone to run`);
+    return phones;
+  }
+  if (options.count === undefined)
+    throw new UsageError('say which phones: --inventory FILE, or --count N --models T46U:70%,T23G:30%');
+  const count = positiveInteger('--count', options.count);
+  if (options.models === undefined)
+    throw new UsageError('--count needs --models, the model mix, e.g. --models T46U:70%,T23G:30%');
+  const mix = parseModelMix(options.models, catalogue);
+  let macBase;
+  if (options.macBase !== undefined) {
+    const parsed = parseMac(options.macBase);
+    if (!parsed.ok) throw new UsageError(`--mac-base: ${parsed.message}`);
+    macBase = parsed.mac;
+  }
+  return generateFleet({ count, mix, seed, ...(macBase && { macBase }) }, catalogue);
+}
+
+/** Checks the command line and builds the run; every mistake is a UsageError (exit 2). */
+export async function fleetRunOptions(options: FleetOptions): Promise<FleetRunOptions> {
+  const seed = options.seed ?? FLEET_DEFAULTS.seed;
+  const scenario = scenarioOf(options);
+  const main = source('--server', options.server, '--tree', options.tree);
+  if (!main) throw new UsageError('say where the phones provision from: --server URL or --tree DIR');
+  const rollout = source('--rollout-server', options.rolloutServer, '--rollout-tree', options.rolloutTree);
+  const virtual = options.virtual ?? false;
+  const forMs = options.for !== undefined ? duration('--for', options.for) : undefined;
+  if ((scenario === 'life' || scenario === 'rollout') && forMs === undefined)
+    throw new UsageError(`--scenario ${scenario} needs --for DURATION (for example --for 7d)`);
+  if ((scenario === 'boot-storm' || scenario === 'notify-storm') && forMs !== undefined)
+    throw new UsageError(
+      `--for is for --scenario life or rollout; a ${scenario} ends when every phone is done`,
+    );
+  let rolloutAtMs: number | undefined;
+  if (scenario === 'rollout') {
+    if (!rollout)
+      throw new UsageError('--scenario rollout needs tree B: --rollout-tree DIR or --rollout-server URL');
+    if (options.rolloutAt === undefined)
+      throw new UsageError('--scenario rollout needs --rollout-at, e.g. --rollout-at 1d');
+    rolloutAtMs = duration('--rollout-at', options.rolloutAt);
+    if (forMs !== undefined && rolloutAtMs >= forMs)
+      throw new UsageError(
+        `--rollout-at ${options.rolloutAt} is not before the end of the run (--for ${options.for})`,
+      );
+  } else if (rollout || options.rolloutAt !== undefined || options.rolloutNotify) {
+    throw new UsageError(
+      '--rollout-tree, --rollout-server, --rollout-at and --rollout-notify go with --scenario rollout',
+    );
+  }
+  const start = options.start !== undefined ? Date.parse(options.start) : undefined;
+  if (start !== undefined && Number.isNaN(start))
+    throw new UsageError(`--start ${options.start}: write an ISO 8601 time such as 2026-01-05T00:00:00Z`);
+  if (start !== undefined && !virtual)
+    throw new UsageError('--start sets the virtual clock: it needs --virtual');
+  const rampMs = duration('--ramp', options.ramp ?? FLEET_DEFAULTS.ramp);
+  const bootMs = duration('--boot', options.boot ?? FLEET_DEFAULTS.boot);
+  const concurrency = positiveInteger(
+    '--concurrency',
+    options.concurrency ?? FLEET_DEFAULTS.concurrency,
+    100_000,
+  );
+  const shard: Shard | undefined = options.shard !== undefined ? parseShard(options.shard) : undefined;
+
+  const everyone = await inventoryOf(options, seed);
+  const phones = shard ? takeShard(everyone, shard) : everyone;
+  return {
+    scenario,
+    phones,
+    inventory: everyone.length,
+    ...(shard && { shard }),
+    seed,
+    source: main,
+    ...(rollout && { rolloutSource: rollout }),
+    time: virtual ? 'virtual' : 'real',
+    ...(start !== undefined && { start }),
+    concurrency,
+    rampMs,
+    bootMs,
+    ...(forMs !== undefined && { forMs }),
+    ...(rolloutAtMs !== undefined && { rolloutAtMs }),
+    ...(options.rolloutNotify && { rolloutNotify: true }),
+    ...(options.notifyReboot && { notifyReboot: true }),
+    ...(options.ca && { caFiles: options.ca }),
+  };
+}
+
+/** The report to stdout (text or JSON) and to the files asked for; the exit status from it. */
+async function output(report: FleetReport, options: FleetMergeOptions): Promise<number> {
+  const json = JSON.stringify(report, null, 2) + '\n';
+  if (options.jsonOut !== undefined) await writeFile(options.jsonOut, json);
+  if (options.html !== undefined) await writeFile(options.html, renderFleetHtml(report));
+  process.stdout.write(options.json ? json : renderFleetText(report, { color: colourWanted() }) + '\n');
+  return report.phones.failed === 0 ? FLEET_EXIT.allProvisioned : FLEET_EXIT.someFailed;
+}
+
+export async function fleetCommand(options: FleetOptions): Promise<number> {
+  const runOptions = await fleetRunOptions(options);
+  const metricsPort = options.metricsPort !== undefined ? Number(options.metricsPort) : undefined;
+  if (
+    metricsPort !== undefined &&
+    !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)
+  )
+    throw new UsageError(`--metrics-port ${options.metricsPort}: a TCP port (0 picks a free one)`);
+  if (runOptions.phones.length === 0) {
+    throw new UsageError(
+      `--shard ${options.shard}: none of the ${runOptions.inventory} phones falls in this shard; use fewer shards`,
+    );
+  }
+
+  const run = startFleetRun(runOptions);
+  const metrics =
+    metricsPort !== undefined
+      ? await startMetricsServer({ port: metricsPort, live: () => run.live() })
+      : undefined;
+  if (metrics)
+    process.stderr.write(`autop: Prometheus metrics on http://127.0.0.1:${metrics.port}/metrics\n`);
+  const progress =
+    options.progress !== false
+      ? createProgress({
+          total: runOptions.phones.length,
+          stream: process.stderr,
+          tty: process.stderr.isTTY === true,
+          live: () => run.live(),
+          ...(runOptions.forMs !== undefined && { durationMs: runOptions.forMs }),
+        })
+      : undefined;
+  progress?.start();
+  // Ctrl-C ends the run early: rounds under way finish, and the report covers what happened.
+  const stop = () => run.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let report: FleetReport;
+  try {
+    report = await run.report;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    progress?.stop();
+    await metrics?.close();
+  }
+  return output(report, options);
+}
+
+export async function fleetMergeCommand(
+  files: readonly string[],
+  options: FleetMergeOptions,
+): Promise<number> {
+  if (files.length === 0) throw new UsageError('autop fleet merge: give the JSON report of each shard');
+  const reports = await Promise.all(
+    files.map(async (file) => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      }
+      try {
+        return JSON.parse(text) as FleetReport;
+      } catch {
+        throw new UsageError(`${file}: not JSON; give the reports written with autop fleet --json-out FILE`);
+      }
+    }),
+  );
+  let merged: FleetReport;
+  try {
+    merged = mergeReports(reports);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  return output(merged, options);
+}
+
+type Action = (...args: never[]) => Promise<number>;
+
+function run<A extends Action>(action: A) {
+  return async (...args: Parameters<A>): Promise<void> => {
+    process.exitCode = await action(...args);
+  };
+}
+
+/** Adds `autop fleet` and `autop fleet merge` to the program. */
+export function registerFleetCommands(program: Command): Command {
+  const fleet = program
+    .command('fleet')
+    .description(
+      'many phones in one process: a boot storm, a virtual life, a NOTIFY storm or a rollout; exit 0 when every phone provisioned, 1 when any failed',
+    )
+    .option('--inventory <file>', 'the phones: CSV (mac,model[,firmware][,state][,name]) or JSON')
+    .option('--count <n>', 'or N generated phones (with --models)')
+    .option('--models <mix>', 'the model mix of --count, e.g. T46U:70%,T23G:30%')
+    .option('--mac-base <mac>', 'MACs of --count from this one up (default: drawn from the seed in 00:15:65)')
+    .option('--server <url>', 'a provisioning server of yours (user info is never shown)')
+    .option(
+      '--tree <dir>',
+      'a tree on disk: served by an embedded HTTP server on 127.0.0.1 (real time), read in-process (--virtual)',
+    )
+    .addOption(
+      new Option(
+        '--scenario <name>',
+        'default: rollout with --rollout-tree/--rollout-server, life with --for, else boot-storm',
+      ).choices(SCENARIOS),
+    )
+    .option(
+      '--virtual',
+      'virtual time: the clock jumps from event to event and stands still during transfers',
+    )
+    .option('--for <duration>', 'how long a life or rollout lasts: 7d, 12h, 90m')
+    .option('--start <time>', 'virtual start time, ISO 8601 (default 2026-01-05T00:00:00Z, a Monday)')
+    .option(
+      '--ramp <duration>',
+      'every phone is powered on at a seeded instant within this',
+      FLEET_DEFAULTS.ramp,
+    )
+    .option(
+      '--boot <duration>',
+      'how long a boot takes, power-on (or reboot) to the first round',
+      FLEET_DEFAULTS.boot,
+    )
+    .option(
+      '--concurrency <n>',
+      'transfers (and NOTIFY transactions) at once, all phones together',
+      FLEET_DEFAULTS.concurrency,
+    )
+    .option(
+      '--seed <text>',
+      'seed of every draw: MACs, models, power-on instants, schedules',
+      FLEET_DEFAULTS.seed,
+    )
+    .option('--notify-reboot', 'NOTIFYs say Event: check-sync;reboot=true')
+    .option('--rollout-tree <dir>', 'rollout: tree B, served at the same address from --rollout-at on')
+    .option('--rollout-server <url>', 'rollout: or a server B whose files replace those of --server')
+    .option('--rollout-at <duration>', 'rollout: when B replaces A, from the start (e.g. 1d)')
+    .option('--rollout-notify', 'rollout: also send every phone a check-sync NOTIFY at that moment')
+    .option('--shard <i/n>', 'run shard I of N (from 0): a disjoint slice of the inventory by MAC')
+    .option('--ca <file...>', 'extra trusted CA certificates (PEM) for an HTTPS server')
+    .option('--json', 'print the report as JSON instead of the summary')
+    .option('--json-out <file>', 'also write the report as JSON (what autop fleet merge reads)')
+    .option('--html <file>', 'also write the report as a self-contained HTML page')
+    .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:PORT/metrics while running')
+    .option('--no-progress', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+NOTIFY storms: in real time over UDP SIP to one endpoint on 127.0.0.1 where each phone is the user
+sip:<mac>@127.0.0.1:PORT (responses sent by the shared user agent server); in virtual time handed to
+each phone in-process. Exit status: 0 when every phone provisioned, 1 when any did not, 2 for a
+usage error.`,
+    )
+    .action(run(fleetCommand));
+
+  fleet
+    .command('merge')
+    .description('add up the JSON reports of --shard runs into the report of the whole run')
+    .argument('<reports...>', 'the JSON report of each shard (autop fleet --json-out FILE)')
+    .option('--json', 'print the merged report as JSON instead of the summary')
+    .option('--json-out <file>', 'also write the merged report as JSON')
+    .option('--html <file>', 'also write the merged report as HTML')
+    // `fleet merge A B --json`: commander gives --json, --json-out and --html to `fleet`, which has
+    // them too, unless the program parses positionally; merge takes them from either.
+    .action((files: string[], _options: FleetMergeOptions, command: Command) =>
+      run(fleetMergeCommand)(files, command.optsWithGlobals<FleetMergeOptions>()),
+    );
+  return fleet;
+}

@@ -1,0 +1,190 @@
+// What the fleet report printers (text, HTML) derive from a FleetReport, and how they write numbers
+// and durations, so that the terminal summary and the HTML report always say the same thing.
+import { percentile } from '../histogram.js';
+import type { FleetReport, LatencyHistogram, RequestKind } from '../report.js';
+
+/** The order in which request kinds are listed: a phone's round asks for them in this order. */
+export const REQUEST_KINDS: readonly RequestKind[] = ['boot', 'config', 'mac-local', 'firmware', 'other'];
+
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `12,345`. */
+export function formatCount(n: number): string {
+  return grouped.format(n);
+}
+
+/** `99.5%` of `whole`; `0%` when the whole is 0. */
+export function formatPercent(part: number, whole: number): string {
+  if (whole === 0) return '0%';
+  const percent = (part / whole) * 100;
+  if (percent === 0 || percent === 100) return `${percent}%`;
+  // Never round a few failures among many phones to 0% or 100%.
+  if (percent < 0.1) return '<0.1%';
+  if (percent > 99.9) return '>99.9%';
+  return `${percent.toFixed(1).replace(/\.0$/, '')}%`;
+}
+
+/** `850 ms`, `4.2s`, `42s`, `3m 20s`, `1h 05m`, `7d 2h`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 10) return `${seconds.toFixed(1)}s`;
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  const s = Math.round(seconds);
+  const days = Math.floor(s / 86_400);
+  const hours = Math.floor((s % 86_400) / 3_600);
+  const minutes = Math.floor((s % 3_600) / 60);
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
+  return `${minutes}m ${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** A span of whole minutes: `1 minute`, `42 minutes`, `3 hours`, `2 h 48 min`, `2 days`. */
+export function formatMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return minutes === 1440 ? '1 day' : `${minutes / 1440} days`;
+  if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
+  if (minutes < 60) return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Latency in ms as the buckets give it: whole ms from 10 ms up, one decimal below. */
+export function formatMs(ms: number): string {
+  return ms >= 10 ? formatCount(Math.round(ms)) : String(Math.round(ms * 10) / 10);
+}
+
+/** `210 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  return `${Math.round(bytes / 1024 ** 2)} MB`;
+}
+
+/** `0:00:12`: an offset from the run's start. */
+export function formatOffset(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const hours = Math.floor(s / 3600);
+  return `${hours}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** The scenario clock's time of day (UTC) at an offset from the run's start; '' when the start is unreadable. */
+export function clockAt(startIso: string, offsetMs: number, withSeconds = true): string {
+  const start = Date.parse(startIso);
+  if (Number.isNaN(start)) return '';
+  const iso = new Date(start + offsetMs).toISOString();
+  return `${iso.slice(11, withSeconds ? 19 : 16)} UTC`;
+}
+
+/** Entries of a count record, largest first, then by key. */
+export function byCountDesc(record: Readonly<Record<string, number>>): [string, number][] {
+  return Object.entries(record).sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0));
+}
+
+/** Statuses in a stable, readable order: ok, not-found, then the failures by name. */
+export function statusOrder(a: string, b: string): number {
+  const rank = (s: string): number => (s === 'ok' ? 0 : s === 'not-found' ? 1 : 2);
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export interface FileRequests {
+  readonly file: string;
+  readonly total: number;
+  /** Status → count, in statusOrder. */
+  readonly statuses: [string, number][];
+}
+
+/** The files asked for, most requested first (then by name). */
+export function filesByRequests(report: FleetReport): FileRequests[] {
+  return Object.entries(report.requests.byFile)
+    .map(([file, statuses]) => ({
+      file,
+      total: Object.values(statuses).reduce((sum, n) => sum + n, 0),
+      statuses: Object.entries(statuses).sort(([a], [b]) => statusOrder(a, b)),
+    }))
+    .sort((a, b) => b.total - a.total || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+export interface Peak {
+  /** Second (or minute) index from the run's start. */
+  readonly at: number;
+  readonly requests: number;
+}
+
+/** The busiest second of the first hour: the boot storm's peak in requests per second. */
+export function peakSecond(report: FleetReport): Peak | undefined {
+  let peak: Peak | undefined;
+  for (const [second, requests] of Object.entries(report.load.perSecondFirstHour)) {
+    const at = Number(second);
+    if (!peak || requests > peak.requests || (requests === peak.requests && at < peak.at))
+      peak = { at, requests };
+  }
+  return peak && peak.requests > 0 ? peak : undefined;
+}
+
+/** The minute with the most requests started (the first of equals). */
+export function busiestMinute(report: FleetReport): Peak | undefined {
+  let peak: Peak | undefined;
+  report.load.perMinute.forEach((requests, at) => {
+    if (!peak || requests > peak.requests) peak = { at, requests };
+  });
+  return peak && peak.requests > 0 ? peak : undefined;
+}
+
+export interface LatencyRow {
+  readonly kind: RequestKind;
+  readonly histogram: LatencyHistogram;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * Percentiles per request kind, kinds with requests only: the upper bound of the bucket holding
+ * each, but never above the slowest request seen (a bucket's bound can be above every request in it).
+ */
+export function latencyRows(report: FleetReport): LatencyRow[] {
+  const rows: LatencyRow[] = [];
+  for (const kind of REQUEST_KINDS) {
+    const histogram = report.requests.latency[kind];
+    if (!histogram || histogram.count === 0) continue;
+    rows.push({
+      kind,
+      histogram,
+      p50: Math.min(percentile(histogram, 50), histogram.maxMs),
+      p90: Math.min(percentile(histogram, 90), histogram.maxMs),
+      p99: Math.min(percentile(histogram, 99), histogram.maxMs),
+      max: histogram.maxMs,
+    });
+  }
+  return rows;
+}
+
+/** `all 4 shards`, `shard 2 of 4`, `shards 0, 1 of 4`; '' for an unsharded run. */
+export function shardText(report: FleetReport): string {
+  const { count, indexes } = report.run.shards;
+  if (count <= 1) return '';
+  if (indexes.length === count) return `all ${count} shards`;
+  if (indexes.length === 1) return `shard ${indexes[0]} of ${count}`;
+  return `shards ${indexes.join(', ')} of ${count}`;
+}
+
+/** What the run covered in time: scenario length, and the wall time when the clock was virtual. */
+export function timeText(report: FleetReport): string {
+  const scenario = formatDuration(report.run.durationMs);
+  return report.run.time === 'virtual'
+    ? `virtual time: ${scenario} of scenario time in ${formatDuration(report.emulator.wallMs)} wall`
+    : `real time: ${scenario}`;
+}
+
+/**
+ * Groups the per-minute counts into at most `columns` groups of equal width (the last may be
+ * shorter), each the busiest minute in it, so a short boot storm stays visible in a week-long run.
+ */
+export function groupMinutes(
+  perMinute: readonly number[],
+  columns: number,
+): { width: number; peaks: number[] } {
+  const width = Math.max(1, Math.ceil(perMinute.length / columns));
+  const peaks: number[] = [];
+  for (let i = 0; i < perMinute.length; i += width) peaks.push(Math.max(...perMinute.slice(i, i + width)));
+  return { width, peaks };
+}

@@ -1,0 +1,215 @@
+// The end-of-run summary of `autop fleet` for a terminal: what happened to the phones, what the
+// server was asked and how fast it answered, its load over time, and whether the emulator kept up.
+import { createColors } from 'picocolors';
+import type { FleetReport } from '../report.js';
+import {
+  busiestMinute,
+  byCountDesc,
+  clockAt,
+  filesByRequests,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatMinutes,
+  formatMs,
+  formatOffset,
+  formatPercent,
+  groupMinutes,
+  latencyRows,
+  peakSecond,
+  shardText,
+  statusOrder,
+  timeText,
+} from './figures.js';
+
+/** Files and failure reasons listed in full up to this many; beyond, the largest and a count of the rest. */
+const LIST_LIMIT = 20;
+const SPARK_COLUMNS = 60;
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+type Colors = ReturnType<typeof createColors>;
+
+/** Rows of cells as aligned columns: by default the first left-aligned (a name), the others right (numbers). */
+function table(rows: readonly (readonly string[])[], indent = '  ', leftAligned = [0]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (leftAligned.includes(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+function sparkline(values: readonly number[]): string {
+  const top = Math.max(...values, 0);
+  if (top === 0) return SPARKS[0]!.repeat(values.length);
+  return values
+    .map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.floor((v / top) * SPARKS.length))])
+    .join('');
+}
+
+function headline(report: FleetReport, c: Colors): string[] {
+  const { run, phones } = report;
+  const shards = shardText(report);
+  const phonesLine =
+    phones.total === run.inventory && shards === ''
+      ? formatCount(phones.total)
+      : `${formatCount(phones.total)} of ${formatCount(run.inventory)}${shards ? ` (${shards})` : ''}`;
+  return [
+    c.bold(`autop fleet: ${run.scenario}, seed ${run.seed}`),
+    `server       ${run.server}`,
+    `phones       ${phonesLine}, concurrency ${formatCount(run.concurrency)}`,
+    `time         ${timeText(report)}, from ${run.start}`,
+  ];
+}
+
+function phonesSection(report: FleetReport, c: Colors): string[] {
+  const p = report.phones;
+  const out = ['', c.bold('Phones')];
+  const rows = table([
+    ['provisioned', formatCount(p.provisioned), formatPercent(p.provisioned, p.total)],
+    ['failed', formatCount(p.failed), formatPercent(p.failed, p.total)],
+    ['reboots', formatCount(p.reboots), ''],
+    ['upgrades', formatCount(p.upgrades), ''],
+  ]);
+  const reasons = byCountDesc(p.failures);
+  const reasonLines = table(
+    reasons.slice(0, LIST_LIMIT).map(([reason, n]) => [formatCount(n), reason]),
+    '      ',
+    [1],
+  );
+  out.push(rows[0]!, p.failed > 0 ? c.red(rows[1]) : rows[1]!);
+  for (const line of reasonLines) out.push(line);
+  if (reasons.length > LIST_LIMIT)
+    out.push(`      … ${formatCount(reasons.length - LIST_LIMIT)} more reasons`);
+  out.push(rows[2]!, rows[3]!);
+  return out;
+}
+
+function modelsSection(report: FleetReport, c: Colors): string[] {
+  const models = Object.entries(report.phones.byModel);
+  if (models.length === 0) return [];
+  const lines = table([
+    ['model', 'phones', 'provisioned', 'failed', 'reboots', 'upgrades'],
+    ...models.map(([model, m]) => [
+      model,
+      formatCount(m.total),
+      formatCount(m.provisioned),
+      formatCount(m.failed),
+      formatCount(m.reboots),
+      formatCount(m.upgrades),
+    ]),
+  ]);
+  return ['', c.bold('By model'), c.dim(lines[0]), ...lines.slice(1)];
+}
+
+function requestsSection(report: FleetReport, c: Colors): string[] {
+  const r = report.requests;
+  const statuses = Object.entries(r.byStatus).sort(([a], [b]) => statusOrder(a, b));
+  const out = ['', c.bold(`Requests  ${formatCount(r.total)}`)];
+  const lines = table(statuses.map(([status, n]) => [status, formatCount(n), formatPercent(n, r.total)]));
+  statuses.forEach(([status], i) => out.push(status.startsWith('failed') ? c.red(lines[i]) : lines[i]!));
+
+  const files = filesByRequests(report);
+  if (files.length === 0) return out;
+  const shown = files.slice(0, LIST_LIMIT);
+  out.push(
+    '',
+    c.bold(
+      files.length > shown.length
+        ? `Files (the ${shown.length} most requested of ${formatCount(files.length)})`
+        : `Files (${formatCount(files.length)})`,
+    ),
+  );
+  const width = Math.max(...shown.map((f) => formatCount(f.total).length));
+  for (const f of shown) {
+    const detail = f.statuses.map(([status, n]) => `${status} ${formatCount(n)}`).join(', ');
+    const failed = f.statuses.some(([status]) => status.startsWith('failed'));
+    out.push(
+      `  ${formatCount(f.total).padStart(width)}  ${f.file}  ${failed ? c.red(detail) : c.dim(detail)}`,
+    );
+  }
+  if (files.length > shown.length) out.push(`  … ${formatCount(files.length - shown.length)} more`);
+  return out;
+}
+
+function latencySection(report: FleetReport, c: Colors): string[] {
+  const rows = latencyRows(report);
+  if (rows.length === 0) return [];
+  const lines = table([
+    ['kind', 'requests', 'p50', 'p90', 'p99', 'max'],
+    ...rows.map((row) => [
+      row.kind,
+      formatCount(row.histogram.count),
+      formatMs(row.p50),
+      formatMs(row.p90),
+      formatMs(row.p99),
+      formatMs(row.max),
+    ]),
+  ]);
+  return [
+    '',
+    c.bold('Latency (ms; percentiles are bucket upper bounds, capped at the max)'),
+    c.dim(lines[0]),
+    ...lines.slice(1),
+  ];
+}
+
+function loadSection(report: FleetReport, c: Colors): string[] {
+  const start = report.run.start;
+  const rows: string[][] = [];
+  const second = peakSecond(report);
+  if (second) {
+    const when = clockAt(start, second.at * 1000);
+    rows.push([
+      'boot-storm peak',
+      `${formatCount(second.requests)} requests/s at ${formatOffset(second.at * 1000)} into the run${when ? ` (${when})` : ''}`,
+    ]);
+  }
+  const minute = busiestMinute(report);
+  if (minute) {
+    const when = clockAt(start, minute.at * 60_000, false);
+    rows.push([
+      'busiest minute',
+      `${formatCount(minute.requests)} requests (${formatCount(minute.requests / 60)}/s on average) in minute ${minute.at + 1}${when ? ` (from ${when})` : ''}`,
+    ]);
+  }
+  const perMinute = report.load.perMinute;
+  if (perMinute.length > 1) {
+    const { width, peaks } = groupMinutes(perMinute, SPARK_COLUMNS);
+    const scale =
+      width === 1 ? 'one mark a minute' : `one mark per ${formatMinutes(width)}, its busiest minute`;
+    rows.push(['per minute', `${sparkline(peaks)}  ${c.dim(scale)}`]);
+  }
+  if (rows.length === 0) return [];
+  const label = Math.max(...rows.map((r) => r[0]!.length));
+  return ['', c.bold('Load'), ...rows.map(([name, text]) => `  ${name!.padEnd(label)}  ${text}`)];
+}
+
+function emulatorSection(report: FleetReport, c: Colors): string[] {
+  const e = report.emulator;
+  const health =
+    `wall ${formatDuration(e.wallMs)}, CPU ${Math.round(e.cpuPercent)}% of one core, ` +
+    `event-loop delay p99 ${formatMs(e.eventLoopDelayP99Ms)} ms (max ${formatMs(e.eventLoopDelayMaxMs)} ms), ` +
+    `heap ${formatBytes(e.heapUsedBytes)}`;
+  const verdict = e.bottleneck ? c.yellow(c.bold(`! ${e.verdict}`)) : c.green(e.verdict);
+  return ['', c.bold('Emulator'), `  ${health}`, `  ${verdict}`];
+}
+
+/** The summary as lines of text, coloured with ANSI escapes when `color` is true. */
+export function renderFleetText(report: FleetReport, options: { color?: boolean } = {}): string {
+  const c = createColors(options.color === true);
+  return [
+    ...headline(report, c),
+    ...phonesSection(report, c),
+    ...modelsSection(report, c),
+    ...requestsSection(report, c),
+    ...latencySection(report, c),
+    ...loadSection(report, c),
+    ...emulatorSection(report, c),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,127 @@
+import { register as globalRegister } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMetricsServer, type MetricsServer } from '../../src/fleet/prometheus.js';
+import { LATENCY_BOUNDS_MS, type LiveStats } from '../../src/fleet/report.js';
+import { liveStats } from './renderFixture.js';
+
+/** `name{labels} value` lines of a Prometheus text page → value by `name{labels}` as written. */
+function samples(page: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of page.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    values.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return values;
+}
+
+function sample(page: Map<string, number>, key: string): number {
+  expect(page.has(key), `${key} in the page`).toBe(true);
+  return page.get(key)!;
+}
+
+let server: MetricsServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function scrape(path = '/metrics'): Promise<{ status: number; type: string | null; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${server!.port}${path}`);
+  return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+}
+
+describe('--metrics-port: the live counters for Prometheus', () => {
+  it('serves the counters and gauges of the LiveStats it is given', async () => {
+    server = await startMetricsServer({ port: 0, live: () => liveStats() });
+    expect(server.port).toBeGreaterThan(0);
+    const { status, type, body } = await scrape();
+    expect(status).toBe(200);
+    expect(type).toMatch(/^text\/plain; version=0\.0\.4/);
+    const page = samples(body);
+    expect(sample(page, 'autop_fleet_phones')).toBe(10_000);
+    expect(sample(page, 'autop_fleet_phones_done')).toBe(4_210);
+    expect(sample(page, 'autop_fleet_phones_failed')).toBe(3);
+    expect(sample(page, 'autop_fleet_rounds_total')).toBe(4_300);
+    expect(sample(page, 'autop_fleet_reboots_total')).toBe(4_100);
+    expect(sample(page, 'autop_fleet_upgrades_total')).toBe(12);
+    expect(sample(page, 'autop_fleet_requests_in_flight')).toBe(480);
+    expect(sample(page, 'autop_fleet_requests_total{status="ok"}')).toBe(17_200);
+    expect(sample(page, 'autop_fleet_requests_total{status="not-found"}')).toBe(140);
+    expect(sample(page, 'autop_fleet_requests_total{status="failed:timeout"}')).toBe(10);
+    expect(body).toContain('# TYPE autop_fleet_rounds_total counter');
+    expect(body).toContain('# TYPE autop_fleet_phones_done gauge');
+  });
+
+  it('exports the latency histograms per kind with cumulative buckets, +Inf equal to the count', async () => {
+    const live = liveStats();
+    server = await startMetricsServer({ port: 0, live: () => live });
+    const { body } = await scrape();
+    const page = samples(body);
+    expect(body).toContain('# TYPE autop_fleet_request_duration_ms histogram');
+    for (const kind of ['boot', 'config'] as const) {
+      const h = live.latency[kind]!;
+      let cumulative = 0;
+      let previous = 0;
+      LATENCY_BOUNDS_MS.forEach((bound, i) => {
+        cumulative += h.counts[i]!;
+        const value = sample(page, `autop_fleet_request_duration_ms_bucket{kind="${kind}",le="${bound}"}`);
+        expect(value).toBe(cumulative);
+        expect(value).toBeGreaterThanOrEqual(previous);
+        previous = value;
+      });
+      expect(sample(page, `autop_fleet_request_duration_ms_bucket{kind="${kind}",le="+Inf"}`)).toBe(h.count);
+      expect(sample(page, `autop_fleet_request_duration_ms_count{kind="${kind}"}`)).toBe(h.count);
+      expect(sample(page, `autop_fleet_request_duration_ms_sum{kind="${kind}"}`)).toBe(h.sumMs);
+    }
+    // config has 7 requests above the last bound: only +Inf counts them.
+    expect(sample(page, 'autop_fleet_request_duration_ms_bucket{kind="config",le="30000"}')).toBe(
+      live.latency.config!.count - 7,
+    );
+    expect(body).not.toContain('kind="firmware"');
+  });
+
+  it('reads one snapshot per scrape, so each scrape shows the run as it is then', async () => {
+    let calls = 0;
+    server = await startMetricsServer({
+      port: 0,
+      live: (): LiveStats => liveStats({ done: 1_000 * ++calls, requestsByStatus: { ok: calls } }),
+    });
+    const first = samples((await scrape()).body);
+    const second = samples((await scrape()).body);
+    expect(calls).toBe(2);
+    expect(sample(first, 'autop_fleet_phones_done')).toBe(1_000);
+    expect(sample(second, 'autop_fleet_phones_done')).toBe(2_000);
+    expect(sample(second, 'autop_fleet_requests_total{status="ok"}')).toBe(2);
+  });
+
+  it("includes Node's process metrics, on its own registry rather than prom-client's global one", async () => {
+    server = await startMetricsServer({ port: 0, live: () => liveStats() });
+    const { body } = await scrape();
+    expect(body).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(body).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    expect(await globalRegister.metrics()).not.toContain('autop_fleet');
+  });
+
+  it('answers 404 elsewhere than /metrics', async () => {
+    server = await startMetricsServer({ port: 0, live: () => liveStats() });
+    expect((await scrape('/')).status).toBe(404);
+    expect((await scrape('/metrics/extra')).status).toBe(404);
+    expect((await scrape('/metrics?x=1')).status).toBe(200);
+  });
+
+  it('listens on loopback unless told otherwise, and says what to do when the port is taken', async () => {
+    server = await startMetricsServer({ port: 0, live: () => liveStats() });
+    await expect(startMetricsServer({ port: server.port, live: () => liveStats() })).rejects.toThrow(
+      `metrics: cannot listen on 127.0.0.1:${server.port} (EADDRINUSE); choose another --metrics-port, or 0 for any free port`,
+    );
+  });
+
+  it('closes even while a scraper keeps its connection open', async () => {
+    server = await startMetricsServer({ port: 0, live: () => liveStats() });
+    await scrape();
+    const closing = server.close();
+    server = undefined;
+    await expect(closing).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { renderFleetText } from '../../src/fleet/render/text.js';
+import { fleetReport } from './renderFixture.js';
+
+const ESC = '\u001b[';
+
+function section(text: string, title: string): string {
+  const start = text.indexOf(`\n${title}`);
+  expect(start, `section ${title}`).toBeGreaterThanOrEqual(0);
+  const end = text.indexOf('\n\n', start + 1);
+  return text.slice(start + 1, end === -1 ? undefined : end);
+}
+
+describe('fleet summary for a terminal', () => {
+  const text = renderFleetText(fleetReport());
+
+  it('opens with the scenario, the phones, and the scenario and wall time', () => {
+    const head = text.split('\n').slice(0, 4).join('\n');
+    expect(head).toContain('autop fleet: boot-storm, seed storm-1');
+    expect(head).toContain('server       http://prov.example.com/');
+    expect(head).toContain('phones       10,000, concurrency 500');
+    expect(head).toContain(
+      'virtual time: 1h 00m of scenario time in 42s wall, from 2026-11-28T09:00:00.000Z',
+    );
+  });
+
+  it('counts provisioned and failed phones, and lists each failure reason with its count, largest first', () => {
+    const phones = section(text, 'Phones');
+    expect(phones).toMatch(/provisioned\s+9,950\s+99\.5%/);
+    expect(phones).toMatch(/failed\s+50\s+0\.5%/);
+    const reasons = phones.split('\n').filter((l) => /^\s+\d+\s{2}\S/.test(l));
+    expect(reasons).toEqual([
+      '      30  timeout: no answer from http://<host>/y000000000044.cfg after 3 attempts',
+      '      20  http-status: HTTP 503 Service Unavailable for http://<host>/site.cfg',
+    ]);
+    expect(phones).toMatch(/reboots\s+9,950/);
+    expect(phones).toMatch(/upgrades\s+120/);
+  });
+
+  it('has a row per model', () => {
+    const models = section(text, 'By model');
+    expect(models).toMatch(/T23G\s+4,000\s+3,970\s+30\s+3,970\s+0/);
+    expect(models).toMatch(/T46U\s+6,000\s+5,980\s+20\s+5,980\s+120/);
+  });
+
+  it('counts requests per status, ok first', () => {
+    const requests = section(text, 'Requests');
+    const statuses = requests
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/)[0]);
+    expect(statuses).toEqual(['ok', 'not-found', 'failed:http-status', 'failed:timeout']);
+    expect(requests).toMatch(/failed:timeout\s+30/);
+  });
+
+  it('lists every file with its per-status counts when there are at most 20', () => {
+    const files = section(text, 'Files');
+    expect(files.split('\n')[0]).toBe('Files (14)');
+    expect(files).toContain('10,000  /site.cfg  ok 9,980, failed:http-status 20');
+    expect(files).toContain('/y000000000044.cfg  ok 3,970, failed:timeout 30');
+    expect(files).not.toContain('more');
+    expect(files.split('\n')).toHaveLength(15);
+  });
+
+  it('lists the 20 most requested files and counts the rest when there are more', () => {
+    const files = section(renderFleetText(fleetReport({ macFiles: 20 })), 'Files');
+    const lines = files.split('\n');
+    expect(lines[0]).toBe('Files (the 20 most requested of 46)');
+    expect(lines[1]).toContain('/site.cfg');
+    expect(lines).toHaveLength(22);
+    expect(lines[21]).toBe('  … 26 more');
+  });
+
+  it('gives p50, p90, p99 and max per request kind, never above the max', () => {
+    const latency = section(text, 'Latency');
+    expect(latency).toMatch(/boot\s+10,000\s+20\s+50\s+188\s+188/);
+    expect(latency).toMatch(/config\s+19,979\s+20\s+50\s+200\s+31,002/);
+    expect(latency).toMatch(/firmware\s+120\s+5,000\s+8,640\s+8,640\s+8,640/);
+    expect(latency).not.toMatch(/^\s+other/m);
+  });
+
+  it('shows the boot-storm peak in requests per second and the busiest minute', () => {
+    const load = section(text, 'Load');
+    expect(load).toContain('boot-storm peak  1,204 requests/s at 0:00:03 into the run (09:00:03 UTC)');
+    expect(load).toContain('busiest minute   7,540 requests (126/s on average) in minute 1 (from 09:00 UTC)');
+    expect(load).toMatch(/per minute\s+█▄▃▂/);
+  });
+
+  it('draws a week of load in 60 marks, each the busiest minute of its span, so a short storm shows', () => {
+    const report = fleetReport();
+    const week = new Array<number>(7 * 1440).fill(20);
+    week[5_000] = 4_000;
+    const load = section(renderFleetText({ ...report, load: { ...report.load, perMinute: week } }), 'Load');
+    const line = load.split('\n').find((l) => l.includes('per minute'))!;
+    const marks = /per minute\s+([▁-█]+)\s/.exec(line)![1]!;
+    expect(marks).toHaveLength(60);
+    expect(marks.replace(/▁/g, '')).toBe('█');
+    expect(line).toContain('one mark per 2 h 48 min, its busiest minute');
+  });
+
+  it('states the emulator verdict, plainly when the server was the limit', () => {
+    const emulator = section(text, 'Emulator');
+    expect(emulator).toContain('CPU 71% of one core, event-loop delay p99 12 ms (max 38 ms), heap 202 MB');
+    expect(emulator).toContain('the server was the limit');
+  });
+
+  it('warns in colour when the emulator was the bottleneck', () => {
+    const coloured = renderFleetText(fleetReport({ bottleneck: true }), { color: true });
+    const verdict = coloured.split('\n').find((l) => l.includes('the emulator was the bottleneck'));
+    expect(verdict).toBeDefined();
+    expect(verdict).toContain(`${ESC}33m`);
+  });
+
+  it('has no escape codes unless colour is asked for', () => {
+    expect(text).not.toContain(ESC);
+    expect(renderFleetText(fleetReport({ bottleneck: true }))).not.toContain(ESC);
+  });
+
+  it('says which shards a partial report covers', () => {
+    const report = fleetReport();
+    const shard = {
+      ...report,
+      run: { ...report.run, inventory: 40_000, shards: { count: 4, indexes: [1] } },
+    };
+    expect(renderFleetText(shard)).toContain('phones       10,000 of 40,000 (shard 1 of 4), concurrency 500');
+  });
+});
