@@ -23,6 +23,8 @@ export interface WireOptions {
   /** Extra trusted CAs (PEM file paths), on top of the system's roots (`--ca`). */
   readonly caFiles?: readonly string[];
   readonly sleep?: Sleep;
+  /** HTTP(S): at most this many connections per origin. */
+  readonly connections?: number;
 }
 
 /** A fetcher and uploader over every supported scheme; `close()` ends pooled connections. */
@@ -33,7 +35,10 @@ export class WireFetcher implements Fetcher, Uploader {
   private readonly router: Fetcher;
 
   constructor(options: WireOptions = {}) {
-    this.http = new HttpFetcher({ ca: (options.caFiles ?? []).map((path) => readFileSync(path, 'utf8')) });
+    this.http = new HttpFetcher({
+      ca: (options.caFiles ?? []).map((path) => readFileSync(path, 'utf8')),
+      ...(options.connections !== undefined && { connections: options.connections }),
+    });
     const schemes: Record<string, Fetcher> = {
       http: this.http,
       https: this.http,

@@ -26,6 +26,8 @@ import {
 export interface HttpFetcherOptions {
   /** Extra trusted CA certificates (PEM), added to Node's built-in roots (the phone's custom CAs, S5). */
   readonly ca?: readonly string[];
+  /** At most this many connections per origin (a fleet: its --concurrency); default unlimited. */
+  readonly connections?: number;
 }
 
 /** Redirects followed before the transfer is failed. */
@@ -95,9 +97,11 @@ export class HttpFetcher implements Fetcher, Uploader {
   /** One pool per trust setting: verification on or off, and the CAs the phone was provisioned with. */
   private readonly agents = new Map<string, Agent>();
   private readonly ca: readonly string[];
+  private readonly connections: number | undefined;
 
   constructor(options: HttpFetcherOptions = {}) {
     this.ca = options.ca ?? [];
+    this.connections = options.connections;
   }
 
   /** One attempt (RetryingFetcher retries): GET, with the phone's UA and nothing conditional (S7). */
@@ -139,6 +143,7 @@ export class HttpFetcher implements Fetcher, Uploader {
       // S5: with trust_certificates = 0 the phone takes any certificate; else Node's roots plus the
       // CAs given to autop (--ca) and those provisioned into the phone (static.trusted_certificates.url).
       agent = new Agent({
+        ...(this.connections !== undefined && { connections: this.connections }),
         connect: verifyTls
           ? { rejectUnauthorized: true, ...(extra.length > 0 && { ca: [...rootCertificates, ...extra] }) }
           : { rejectUnauthorized: false },

@@ -376,6 +376,9 @@ class FleetRunner implements Stage<Member> {
       ...(this.options.caFiles && { caFiles: this.options.caFiles }),
       // Retry pauses (issue #3 §2) pass on the scenario clock: in virtual time they cost nothing.
       ...(virtual && { sleep: (ms: number) => clock.sleepUntil(clock.now() + ms) }),
+      // No more connections than transfers at once: undici would otherwise open new ones while
+      // closing ones linger, past a server's connection limit.
+      connections: this.options.concurrency,
     });
     this.closers.push(() => wire.close());
     const open = async (source: FleetSource): Promise<{ url: string; fetcher: Fetcher & Uploader }> => {

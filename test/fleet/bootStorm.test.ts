@@ -143,9 +143,9 @@ describe.skipIf(skipUnlessInstalled(NGINX))('issue #8: a boot storm of 1,000 pho
       seed: 'storm',
       source: { kind: 'server', url: nginx!.url },
       time: 'real',
-      // startNginx allows 64 connections per worker, its listening socket among them, and undici's
-      // pool opens up to about twice as many connections as requests in flight.
-      concurrency: 16,
+      // startNginx allows 64 connections per worker, its listening socket among them; the fleet
+      // opens at most --concurrency connections.
+      concurrency: 48,
       rampMs: 2000,
       bootMs: 0,
     });
