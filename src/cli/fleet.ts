@@ -20,7 +20,7 @@ import { createProgress } from '../fleet/progress.js';
 import { renderFleetHtml } from '../fleet/render/html.js';
 import { renderFleetText } from '../fleet/render/text.js';
 import type { FleetReport, Scenario } from '../fleet/report.js';
-import { startFleetRun, type FleetRunOptions } from '../fleet/runner.js';
+import { startFleetRun, type FleetRunOptions, type FleetSource } from '../fleet/runner.js';
 import { parseShard, takeShard, type Shard } from '../fleet/shard.js';
 import { parseDuration } from './duration.js';
 import { EXIT, UsageError } from './usage.js';
@@ -52,6 +52,11 @@ export interface FleetOptions {
   html?: string;
   metricsPort?: string;
   progress?: boolean;
+  discover?: boolean;
+  interface?: string;
+  pnpTimeout?: string;
+  dhcpTimeout?: string;
+  metricsHost?: string;
 }
 
 export interface FleetMergeOptions {
@@ -144,8 +149,23 @@ async function inventoryOf(options: FleetOptions, seed: string): Promise<FleetPh
 export async function fleetRunOptions(options: FleetOptions): Promise<FleetRunOptions> {
   const seed = options.seed ?? FLEET_DEFAULTS.seed;
   const scenario = scenarioOf(options);
-  const main = source('--server', options.server, '--tree', options.tree);
-  if (!main) throw new UsageError('say where the phones provision from: --server URL or --tree DIR');
+  const given = source('--server', options.server, '--tree', options.tree);
+  if (options.discover && given)
+    throw new UsageError('--discover finds the server for each phone: leave out --server and --tree');
+  const main: FleetSource | undefined = options.discover
+    ? {
+        kind: 'discover',
+        discover: {
+          ...(options.interface !== undefined && { interfaceName: options.interface }),
+          pnpTimeoutMs: duration('--pnp-timeout', options.pnpTimeout ?? '5s'),
+          dhcpTimeoutMs: duration('--dhcp-timeout', options.dhcpTimeout ?? '5s'),
+        },
+      }
+    : given;
+  if (!main)
+    throw new UsageError('say where the phones provision from: --server URL, --tree DIR or --discover');
+  if (options.discover && options.virtual)
+    throw new UsageError('--discover asks the real network: it runs in real time, without --virtual');
   const rollout = source('--rollout-server', options.rolloutServer, '--rollout-tree', options.rolloutTree);
   const virtual = options.virtual ?? false;
   const forMs = options.for !== undefined ? duration('--for', options.for) : undefined;
@@ -234,7 +254,11 @@ export async function fleetCommand(options: FleetOptions): Promise<number> {
   const run = startFleetRun(runOptions);
   const metrics =
     metricsPort !== undefined
-      ? await startMetricsServer({ port: metricsPort, live: () => run.live() })
+      ? await startMetricsServer({
+          port: metricsPort,
+          ...(options.metricsHost !== undefined && { host: options.metricsHost }),
+          live: () => run.live(),
+        })
       : undefined;
   if (metrics)
     process.stderr.write(`autop: Prometheus metrics on http://127.0.0.1:${metrics.port}/metrics\n`);
@@ -356,11 +380,23 @@ export function registerFleetCommands(program: Command): Command {
     .option('--rollout-at <duration>', 'rollout: when B replaces A, from the start (e.g. 1d)')
     .option('--rollout-notify', 'rollout: also send every phone a check-sync NOTIFY at that moment')
     .option('--shard <i/n>', 'run shard I of N (from 0): a disjoint slice of the inventory by MAC')
+    .option(
+      '--discover',
+      'each phone finds its server at boot as the firmware does (S1: PnP, DHCP, flash), one phone at a time',
+    )
+    .option('--interface <name>', '--discover: the interface for DHCPv6')
+    .option('--pnp-timeout <duration>', '--discover: how long to wait for a PnP NOTIFY', '5s')
+    .option('--dhcp-timeout <duration>', '--discover: how long to wait for DHCP answers', '5s')
     .option('--ca <file...>', 'extra trusted CA certificates (PEM) for an HTTPS server')
     .option('--json', 'print the report as JSON instead of the summary')
     .option('--json-out <file>', 'also write the report as JSON (what autop fleet merge reads)')
     .option('--html <file>', 'also write the report as a self-contained HTML page')
     .option('--metrics-port <port>', 'serve live Prometheus metrics on 127.0.0.1:PORT/metrics while running')
+    .option(
+      '--metrics-host <address>',
+      'address for --metrics-port (0.0.0.0 in a pod to be scraped)',
+      '127.0.0.1',
+    )
     .option('--no-progress', 'no progress on stderr')
     .addHelpText(
       'after',

@@ -22,6 +22,8 @@ export interface DiscoverOptions {
   readonly dhcpTimeoutMs: number;
   /** Where the PnP SUBSCRIBE goes (default 224.0.1.75:5060, S2); for tests on loopback. */
   readonly pnpDestination?: { readonly address: string; readonly port: number };
+  /** The PnP client's port: 5059 as in the capture; 0 for many phones on one host (a fleet). */
+  readonly pnpLocalPort?: number;
 }
 
 /** An interface for DHCPv6: the named one, else the only one that is up with an IPv6 address. */
@@ -64,6 +66,7 @@ export async function discoverForPhone(
         userAgent: `Yealink ${model.userAgent.product} ${state.firmware}`,
         timeoutMs: options.pnpTimeoutMs,
         ...(options.pnpDestination && { destination: options.pnpDestination }),
+        ...(options.pnpLocalPort !== undefined && { localPort: options.pnpLocalPort }),
       });
     probes.dhcp4 = () =>
       dhcp4Discover({

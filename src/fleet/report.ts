@@ -36,6 +36,8 @@ export interface PhoneOutcome {
   readonly reboots: number;
   /** The firmware the phone ended on, when an upgrade happened. */
   readonly upgradedTo?: string;
+  /** With --discover: the S1 source the phone's last boot took its server from (`dhcp-66`, `pnp`, ...). */
+  readonly serverSource?: string;
   /** Why the last failed round failed (first error of the round report). */
   readonly failure?: string;
 }

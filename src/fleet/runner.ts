@@ -15,7 +15,9 @@ import type { Fetcher, TransferSettings, Uploader } from '../fetch/fetcher.js';
 import { FileFetcher } from '../fetch/fileFetcher.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
-import { PhoneLife, type TimelineEntry } from '../phone/life.js';
+import { PhoneLife, type FoundServer, type TimelineEntry } from '../phone/life.js';
+import { sourceLabel } from '../discovery/chain.js';
+import { discoverForPhone, type DiscoverOptions } from '../discovery/discoverPhone.js';
 import { factoryState, type PhoneState } from '../phone/state.js';
 import { readStateFile } from '../phone/stateFile.js';
 import { startHttpServer } from '../server/provisioningServer.js';
@@ -39,7 +41,12 @@ export type FleetSource =
   /** A server of the user's (real time, or virtual time with the clock standing still during transfers). */
   | { readonly kind: 'server'; readonly url: string }
   /** A tree on disk: an embedded HTTP server on 127.0.0.1 in real time, read in-process in virtual time. */
-  | { readonly kind: 'tree'; readonly dir: string };
+  | { readonly kind: 'tree'; readonly dir: string }
+  /**
+   * Issue #6's S1 chain at every boot of every phone, on the host's network. Phones discover one at
+   * a time: they share the host's DHCP ports (68, 546), and a unicast answer reaches one socket.
+   */
+  | { readonly kind: 'discover'; readonly discover: Omit<DiscoverOptions, 'network' | 'oneKey'> };
 
 export interface FleetRunOptions extends ScenarioTimes {
   readonly scenario: Scenario;
@@ -85,6 +92,7 @@ interface Member {
   readonly phone: FleetPhone;
   readonly mac: Mac;
   state: PhoneState;
+  serverSource?: string;
   rounds: number;
   reboots: number;
   upgradedTo?: string;
@@ -135,6 +143,7 @@ class FleetRunner implements Stage<Member> {
   private readonly interner = new StateInterner();
   private readonly engine: FleetEngine;
   private readonly limit: ConcurrencyLimit;
+  private readonly discoveries: ConcurrencyLimit;
   private fetcher: (Fetcher & Uploader) | undefined;
   private server: { url: string; source: string } | undefined;
   private sip: FleetSipEndpoint | undefined;
@@ -165,6 +174,7 @@ class FleetRunner implements Stage<Member> {
     }
     this.metrics = new FleetMetrics(this.start, this.phones.length);
     this.limit = new ConcurrencyLimit(options.concurrency);
+    this.discoveries = new ConcurrencyLimit(1);
     const catalogues = options.catalogues ?? {
       models: loadModelCatalogue(),
       params: loadParameterCatalogue(),
@@ -300,6 +310,39 @@ class FleetRunner implements Stage<Member> {
           : `check-sync NOTIFY not sent: ${outcome.message}`;
   }
 
+  /** A boot's discovery for one phone: the S1 chain, one phone at a time (see FleetSource). */
+  private finder(
+    member: Member,
+    source: Extract<FleetSource, { kind: 'discover' }>,
+  ): (state: PhoneState) => Promise<FoundServer> {
+    return async (state) => {
+      const report = await this.discoveries.run(() =>
+        discoverForPhone({ model: member.phone.model, state }, this.engine.catalogues.params, {
+          ...source.discover,
+          network: true,
+          pnpLocalPort: 0,
+        }),
+      );
+      const winner = report.winner;
+      member.serverSource = winner?.source;
+      return {
+        state: {
+          ...state,
+          network: {
+            at: new Date(this.clock.now()).toISOString(),
+            ...(report.lease && { ipv4: report.lease }),
+            ...(winner && { serverSource: winner.source }),
+          },
+        },
+        ...(winner &&
+          winner.source !== 'flash' && { server: { url: winner.url, source: sourceLabel(winner.source) } }),
+        summary: winner
+          ? `server from ${sourceLabel(winner.source)}`
+          : 'no source gave a server address (S1)',
+      };
+    };
+  }
+
   private async runLife(
     member: Member,
     how: { until: number; endWhenIdle: boolean; poweredOn: boolean; notify?: string },
@@ -309,6 +352,9 @@ class FleetRunner implements Stage<Member> {
       model: member.phone.model,
       state: member.state,
       ...(this.server && { server: this.server }),
+      ...(this.options.source.kind === 'discover' && {
+        findServer: this.finder(member, this.options.source),
+      }),
       fetcher: this.fetcher!,
       clock: this.clock,
       seed: this.options.seed,
@@ -383,6 +429,7 @@ class FleetRunner implements Stage<Member> {
     this.closers.push(() => wire.close());
     const open = async (source: FleetSource): Promise<{ url: string; fetcher: Fetcher & Uploader }> => {
       if (source.kind === 'server') return { url: source.url, fetcher: wire };
+      if (source.kind === 'discover') return { url: '', fetcher: wire };
       const dir = resolve(source.dir);
       if (virtual)
         return { url: pathToFileURL(dir + '/').href, fetcher: new FileFetcher(dir, { cache: true }) };
@@ -401,7 +448,8 @@ class FleetRunner implements Stage<Member> {
       ? new MeteredFetcher(transport, this.metrics, clock, () => clock.now())
       : new MeteredFetcher(transport, this.metrics, clock);
     this.fetcher = new LimitedFetcher(metered, this.limit);
-    this.server = { url: a.url, source: this.options.source.kind === 'tree' ? '--tree' : '--server' };
+    if (this.options.source.kind !== 'discover')
+      this.server = { url: a.url, source: this.options.source.kind === 'tree' ? '--tree' : '--server' };
     if (!virtual && (this.options.scenario === 'notify-storm' || this.options.rolloutNotify)) {
       this.sip = await startFleetSip({
         isPhone: (mac) => {
@@ -422,6 +470,7 @@ class FleetRunner implements Stage<Member> {
 /** The report's `run.server`: the server's URL without user info, or the tree's file URL. */
 export function describeSource(source: FleetSource): string {
   if (source.kind === 'tree') return pathToFileURL(resolve(source.dir) + '/').href;
+  if (source.kind === 'discover') return 'discovered by each phone (S1)';
   try {
     return withoutUserInfo(new URL(source.url)).href;
   } catch {
@@ -436,6 +485,7 @@ function outcomeOf(member: Member): PhoneOutcome {
     rounds: member.rounds,
     reboots: member.reboots,
     ...(member.upgradedTo !== undefined && { upgradedTo: member.upgradedTo }),
+    ...(member.serverSource !== undefined && { serverSource: member.serverSource }),
   };
   if (member.notifyFailure !== undefined) return { ...base, status: 'failed', failure: member.notifyFailure };
   const last = member.last;
