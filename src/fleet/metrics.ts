@@ -165,6 +165,13 @@ export class FleetMetrics {
     private readonly phones: number,
   ) {}
 
+  private root: string | undefined;
+
+  /** Files below this `file:` folder are keyed by their path in it (`/site.cfg`), as a server's are. */
+  fileRoot(root: URL): void {
+    this.root = root.href.endsWith('/') ? root.href : `${root.href}/`;
+  }
+
   requestStarted(): void {
     this.inFlight++;
   }
@@ -172,7 +179,10 @@ export class FleetMetrics {
   recordRequest(r: { url: URL; status: RequestStatus; latencyMs: number; at: number }): void {
     if (this.inFlight > 0) this.inFlight--;
     this.requests++;
-    const file = fileKey(r.url);
+    const file =
+      this.root && r.url.href.startsWith(this.root)
+        ? fileKey(new URL(r.url.href.slice(this.root.length - 1), 'file:///'))
+        : fileKey(r.url);
     let statuses = this.byFile.get(file);
     if (!statuses) this.byFile.set(file, (statuses = new Map<RequestStatus, number>()));
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);

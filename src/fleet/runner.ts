@@ -195,7 +195,7 @@ class FleetRunner implements Stage<Member> {
   }
 
   async run(): Promise<FleetReport> {
-    const health = startHealthMonitor();
+    const health = startHealthMonitor(this.options.time);
     const wallStart = performance.now();
     try {
       await this.loadSavedStates();
@@ -448,6 +448,8 @@ class FleetRunner implements Stage<Member> {
       ? new MeteredFetcher(transport, this.metrics, clock, () => clock.now())
       : new MeteredFetcher(transport, this.metrics, clock);
     this.fetcher = new LimitedFetcher(metered, this.limit);
+    // Report files relative to a tree's root, as they are for a server (its URL path).
+    if (a.url.startsWith('file:')) this.metrics.fileRoot(new URL(a.url));
     if (this.options.source.kind !== 'discover')
       this.server = { url: a.url, source: this.options.source.kind === 'tree' ? '--tree' : '--server' };
     if (!virtual && (this.options.scenario === 'notify-storm' || this.options.rolloutNotify)) {

@@ -40,6 +40,14 @@ describe('was the emulator the bottleneck?', () => {
     );
   });
 
+  it('in virtual time the CPU is the limit by design: no server is being measured, so no bottleneck', () => {
+    const judged = judgeHealth({ ...sample, cpuMs: 9_900, time: 'virtual' });
+    expect(judged.bottleneck).toBe(false);
+    expect(judged.verdict).toMatch(
+      /^virtual time: the run went as fast as the CPU allowed \(CPU 99% of one core\)/,
+    );
+  });
+
   it('measures a blocked event loop and the CPU it burnt', async () => {
     const monitor = startHealthMonitor();
     const started = performance.now();

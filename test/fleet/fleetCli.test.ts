@@ -132,7 +132,7 @@ describe('autop fleet', () => {
   for (const [args, message] of [
     [['--tree', 'fixtures/site'], /say which phones: --inventory FILE, or --count N/],
     [['--count', '5', '--tree', 'fixtures/site'], /--count needs --models/],
-    [['--count', '5', ...MIX], /--server URL or --tree DIR/],
+    [['--count', '5', ...MIX], /--server URL, --tree DIR or --discover/],
     [
       ['--count', '5', ...MIX, '--tree', 'fixtures/site', '--server', 'http://x/'],
       /either --tree DIR or --server URL/,

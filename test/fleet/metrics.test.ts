@@ -112,6 +112,21 @@ describe('failure reasons group the same cause', () => {
 });
 
 describe('fleet metrics', () => {
+  it('keys files of a tree by their path in the tree, as a server would', () => {
+    const metrics = new FleetMetrics(0, 1);
+    metrics.fileRoot(new URL('file:///tmp/run/site/'));
+    for (const url of [
+      'file:///tmp/run/site/y000000000000.boot',
+      'file:///tmp/run/site/phones/a%20b.cfg',
+      'http://h/x.cfg',
+    ]) {
+      metrics.requestStarted();
+      metrics.recordRequest({ url: new URL(url), status: 'ok', latencyMs: 0, at: 0 });
+    }
+    const keys = metricsFiles(metrics);
+    expect(keys).toEqual(['/phones/a b.cfg', '/x.cfg', '/y000000000000.boot']);
+  });
+
   it('counts requests per file (path only), per status and per kind, and the requests in flight', () => {
     const m = new FleetMetrics(START, 3);
     m.requestStarted();
@@ -232,3 +247,29 @@ describe('fleet metrics', () => {
     expect(JSON.stringify(before)).toBe(json);
   });
 });
+
+function metricsFiles(metrics: FleetMetrics): string[] {
+  const run = {
+    scenario: 'boot-storm',
+    seed: '',
+    time: 'virtual',
+    start: '2026-01-05T00:00:00.000Z',
+    durationMs: 0,
+    server: 'file:///tmp/run/site/',
+    concurrency: 1,
+    inventory: 1,
+    shards: { count: 1, indexes: [0] },
+  } as const;
+  const emulator = {
+    wallMs: 0,
+    eventLoopDelayP99Ms: 0,
+    eventLoopDelayMaxMs: 0,
+    cpuPercent: 0,
+    heapUsedBytes: 0,
+    bottleneck: false,
+    verdict: '',
+  };
+  return Object.keys(
+    metrics.report({ ...run, shards: { count: 1, indexes: [0] } }, emulator).requests.byFile,
+  );
+}
