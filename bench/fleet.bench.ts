@@ -18,6 +18,7 @@ import { runFleet, type FleetRunOptions, type FleetSource } from '../src/fleet/r
 import { loadModelCatalogue } from '../src/models/catalogue.js';
 import { NGINX } from '../test/support/debianServers.js';
 import { freePort, waitForPort } from '../test/support/servers.js';
+import { writeTriggerTree } from './triggerTree.js';
 import { heading, print, timed } from './measure.js';
 
 const MIX = 'T46U:50%,T23G:50%';
@@ -263,28 +264,7 @@ async function heapPerPhone(tree: string): Promise<void> {
 async function virtualWeek(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'autop-bench-fleet-week-'));
   const tree = join(dir, 'site');
-  await cp(join(fixturesDir, 'site-common-only'), tree, { recursive: true });
-  // The triggers of the life bench (bench/life.bench.ts), after the site's own settings.
-  await writeFile(
-    join(tree, 'y000000000000.boot'),
-    '#!version:1.0.0.1\ninclude:config "site.cfg"\n[T46U]include:config "y000000000108.cfg"\n[T23G]include:config "y000000000044.cfg"\ninclude:config "triggers.cfg"\n',
-  );
-  await writeFile(
-    join(tree, 'triggers.cfg'),
-    [
-      '#!version:1.0.0.1',
-      'static.auto_provision.repeat.enable = 1',
-      'static.auto_provision.repeat.minutes = 60',
-      'static.auto_provision.weekly.enable = 1',
-      'static.auto_provision.weekly.dayofweek = 12345',
-      'static.auto_provision.weekly.begin_time = 01:00',
-      'static.auto_provision.weekly.end_time = 05:00',
-      'static.auto_provision.flexible.enable = 1',
-      'static.auto_provision.flexible.interval = 3',
-      'static.network.vlan.internet_port_enable = 0',
-      '',
-    ].join('\n'),
-  );
+  await writeTriggerTree(tree);
   const { ms, result: report } = await timed(() =>
     runFleet({
       scenario: 'life',

@@ -1,10 +1,9 @@
 // Issue #5: a virtual week of 1,000 phones, each with repeat every 60 minutes plus weekly and
 // flexible triggers, against a tree on disk: wall time and rounds per second.
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fixturesDir } from '../src/core/packageRoot.js';
 import { macOrThrow } from '../src/core/mac.js';
 import { Engine } from '../src/engine/round.js';
 import { FileFetcher } from '../src/fetch/fileFetcher.js';
@@ -13,6 +12,7 @@ import { loadParameterCatalogue } from '../src/models/parameters.js';
 import { PhoneLife } from '../src/phone/life.js';
 import { factoryState } from '../src/phone/state.js';
 import { VirtualClock } from '../src/time/clock.js';
+import { writeTriggerTree } from './triggerTree.js';
 import { heading, print, timed } from './measure.js';
 
 const WEEK = 7 * 24 * 3_600_000;
@@ -20,27 +20,7 @@ const WEEK = 7 * 24 * 3_600_000;
 export async function benchLife(phones = 1000): Promise<void> {
   heading('a virtual week (issue #5)');
   const tree = await mkdtemp(join(tmpdir(), 'autop-bench-life-'));
-  await cp(join(fixturesDir, 'site-common-only'), tree, { recursive: true });
-  await writeFile(
-    join(tree, 'y000000000000.boot'),
-    '#!version:1.0.0.1\ninclude:config "site.cfg"\n[T46U]include:config "y000000000108.cfg"\n[T23G]include:config "y000000000044.cfg"\ninclude:config "triggers.cfg"\n',
-  );
-  await writeFile(
-    join(tree, 'triggers.cfg'),
-    [
-      '#!version:1.0.0.1',
-      'static.auto_provision.repeat.enable = 1',
-      'static.auto_provision.repeat.minutes = 60',
-      'static.auto_provision.weekly.enable = 1',
-      'static.auto_provision.weekly.dayofweek = 12345',
-      'static.auto_provision.weekly.begin_time = 01:00',
-      'static.auto_provision.weekly.end_time = 05:00',
-      'static.auto_provision.flexible.enable = 1',
-      'static.auto_provision.flexible.interval = 3',
-      'static.network.vlan.internet_port_enable = 0',
-      '',
-    ].join('\n'),
-  );
+  await writeTriggerTree(tree);
   const models = loadModelCatalogue();
   const engine = new Engine({ models, params: loadParameterCatalogue() });
   const fetcher = new FileFetcher(tree, { cache: true });

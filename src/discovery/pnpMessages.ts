@@ -5,7 +5,7 @@ import { isIP, isIPv6 } from 'node:net';
 import { Grammar } from 'sip.js';
 import { parseMac, type Mac } from '../core/mac.js';
 import { parseEventHeader } from '../sip/event.js';
-import type { SipRequest } from '../sip/message.js';
+import { missingHeader, type SipRequest } from '../sip/message.js';
 import type { Address, TopVia } from '../sip/via.js';
 
 /** Reference §7: the SUBSCRIBE goes to this group and port; the capture's phone sent from 5059. */
@@ -196,15 +196,8 @@ export function headerOf(datagram: string, name: string, compact?: string): stri
  */
 export function readPnpSubscribe(request: SipRequest, contactHeader: string | undefined): SubscribeReading {
   const echo = request.echo;
-  const missing = (
-    [
-      ['From', echo.from],
-      ['To', echo.to],
-      ['Call-ID', echo.callId],
-      ['CSeq', echo.cseq],
-    ] as const
-  ).find(([, value]) => value === undefined);
-  if (missing) return { kind: 'refused', status: 400, reason: `Missing ${missing[0]} Header` };
+  const missing = missingHeader(echo);
+  if (missing) return { kind: 'refused', status: 400, reason: `Missing ${missing} Header` };
   const event = request.event === undefined ? undefined : parseEventHeader(request.event);
   if (event?.package !== UA_PROFILE)
     return { kind: 'refused', status: 489, reason: 'Bad Event', headers: [['Allow-Events', UA_PROFILE]] };

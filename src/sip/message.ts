@@ -231,3 +231,14 @@ export function buildResponse(echo: EchoedHeaders, spec: ResponseSpec): string {
   lines.push(`User-Agent: ${spec.userAgent}`, 'Content-Length: 0');
   return lines.join('\r\n') + '\r\n\r\n';
 }
+
+/** RFC 3261 §8.1.1: the first of From, To, Call-ID, CSeq a request lacks, for a 400 answer. */
+export function missingHeader(echo: EchoedHeaders): string | undefined {
+  const fields = [
+    ['From', echo.from],
+    ['To', echo.to],
+    ['Call-ID', echo.callId],
+    ['CSeq', echo.cseq],
+  ] as const;
+  return fields.find(([, value]) => value === undefined)?.[0];
+}

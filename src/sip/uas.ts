@@ -4,7 +4,13 @@
 // request it can answer. The socket lives in endpoint.ts.
 import { randomBytes } from 'node:crypto';
 import { CHECK_SYNC, parseEventHeader, rebootRequested } from './event.js';
-import { buildResponse, parseSipMessage, type EchoedHeaders, type SipRequest } from './message.js';
+import {
+  buildResponse,
+  missingHeader,
+  parseSipMessage,
+  type EchoedHeaders,
+  type SipRequest,
+} from './message.js';
 import { ServerTransactionTable, transactionId } from './serverTransactions.js';
 import { responseDestination, stampTopVia, type Address, type TopVia } from './via.js';
 
@@ -118,15 +124,8 @@ export class UserAgentServer {
     // RFC 3261 §8.1.1: the header fields every request carries (Via was checked by the caller;
     // Max-Forwards is not asked for: it matters to proxies, and hand-made NOTIFYs often lack it).
     const echo = request.echo;
-    const missing = (
-      [
-        ['From', echo.from],
-        ['To', echo.to],
-        ['Call-ID', echo.callId],
-        ['CSeq', echo.cseq],
-      ] as const
-    ).find(([, value]) => value === undefined);
-    if (missing) return { status: 400, reason: `Missing ${missing[0]} Header` };
+    const missing = missingHeader(echo);
+    if (missing) return { status: 400, reason: `Missing ${missing} Header` };
     if (request.cseq?.method !== request.method)
       return { status: 400, reason: 'CSeq Method Does Not Match Request' };
     // RFC 3261 §8.2.2.3: no extension is supported, so any required one is refused.
