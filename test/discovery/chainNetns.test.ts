@@ -41,6 +41,7 @@ describe.skipIf(skipUnlessNetns(missing(DNSMASQ)))(
     beforeAll(async () => {
       assertNetns(missing(DNSMASQ));
       dir = await tempDir('chain-netns');
+      await cp(join(fixturesDir, 'site'), join(dir, 'www', 'by-model', 'T46U'), { recursive: true });
       for (const folder of FOLDERS)
         await cp(join(fixturesDir, 'site'), join(dir, 'www', folder), { recursive: true });
       lan = createLan();
@@ -231,6 +232,14 @@ describe.skipIf(skipUnlessNetns(missing(DNSMASQ)))(
       expect(heard.kind).toBe('invalid');
       expect(heard.detail).toMatch(/0x9f/);
       expectWon(result, 'dhcp-43', 'o43');
+    });
+
+    it('S4: $PN in a DHCP answer is expanded after discovery, by the round', async () => {
+      dnsmasq = await startDnsmasq(lan, { options: [`66,"${web}/by-model/$PN/"`] });
+      const result = await provision(await phoneState({ 'static.auto_provision.pnp_enable': '0' }));
+      expect(result.discovery.winner).toEqual({ source: 'dhcp-66', url: `${web}/by-model/$PN/` });
+      expect(result.status).toBe('updated');
+      expect(result.server?.url).toBe(`${web}/by-model/T46U/`);
     });
 
     it('the lease is kept in the phone state', async () => {
