@@ -7,6 +7,7 @@ export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
   if (!/^(\d+(ms|[dhms]))+$/.test(trimmed)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|[dhms])/g)) total += Number(amount) * UNITS[unit!]!;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|[dhms])/g))
+    total += Number(amount) * UNITS[unit!]!;
   return total;
 }
