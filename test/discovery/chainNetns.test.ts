@@ -138,9 +138,9 @@ describe.skipIf(skipUnlessNetns(missing(DNSMASQ)))(
         '--interface',
         lan.phone.ifname,
         '--pnp-timeout',
-        '2s',
+        '1s',
         '--dhcp-timeout',
-        '3s',
+        '2s',
         '--json',
         ...extra,
       ]);
