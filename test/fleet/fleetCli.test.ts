@@ -148,6 +148,9 @@ describe('autop fleet', () => {
       /--for a week: write a duration/,
     ],
     [['--count', '5', ...MIX, '--tree', 'fixtures/site', '--shard', '3/3'], /with 3 shards it is 0 to 2/],
+    [['--count', '5', ...MIX, '--tree', 'fixtures/site', '--discover'], /leave out --server and --tree/],
+    [['--count', '5', ...MIX, '--discover', '--virtual'], /--discover asks the real network/],
+    [['--count', '5', ...MIX, '--discover', '--dhcp-timeout', 'soon'], /--dhcp-timeout soon/],
     [
       [
         '--count',
