@@ -2,7 +2,7 @@
 // provisioned change of the schedule, NOTIFY, call deferral (T10), reboots, and the same timeline
 // every time for the same inputs.
 import { describe, expect, it } from 'vitest';
-import { PhoneLife, type Call, type TimelineEntry } from '../../src/phone/life.js';
+import { PhoneLife, type Call, type LifeOptions, type TimelineEntry } from '../../src/phone/life.js';
 import { VirtualClock } from '../../src/time/clock.js';
 import { MemoryTree, file } from '../support/memoryTree.js';
 import { engine, models, newPhone } from '../support/engine.js';
@@ -19,7 +19,14 @@ function site(...settings: string[]) {
 async function live(
   tree: MemoryTree,
   hours: number,
-  options: { calls?: Call[]; script?: [number, (life: PhoneLife) => void][]; firmware?: string } = {},
+  options: {
+    calls?: Call[];
+    script?: [number, (life: PhoneLife) => void][];
+    firmware?: string;
+    life?: Partial<
+      Pick<LifeOptions, 'keepTimeline' | 'poweredOn' | 'endWhenIdle' | 'onEntry' | 'findServer'>
+    >;
+  } = {},
 ) {
   const clock = new VirtualClock(START, START + hours * HOUR);
   const life = new PhoneLife({
@@ -31,6 +38,7 @@ async function live(
     clock,
     seed: 'seed',
     ...(options.calls && { calls: options.calls }),
+    ...options.life,
   });
   for (const [at, act] of options.script ?? []) {
     clock.enter();
@@ -206,5 +214,65 @@ describe('reboots and the same timeline every time', () => {
     const b = await live(site(...settings), 7 * 24);
     expect(JSON.stringify(a.timeline)).toBe(JSON.stringify(b.timeline));
     expect(a.timeline.length).toBeGreaterThan(50);
+  });
+});
+
+describe('lives for fleets and discovery (issues #6, #8)', () => {
+  const hourly = () =>
+    site('static.auto_provision.repeat.enable = 1', 'static.auto_provision.repeat.minutes = 60');
+
+  it('endWhenIdle: the life ends the first time the phone is idle (a boot storm)', async () => {
+    const life = await live(hourly(), 4, { life: { endWhenIdle: true } });
+    expect(rounds(life.timeline)).toEqual(['1m power-on']);
+  });
+
+  it('poweredOn: no boot and no power-on round; the triggers run from the start', async () => {
+    const tree = hourly();
+    // A phone already provisioned from this tree, as after a fleet's boot storm.
+    const first = await live(tree, 1, { life: { endWhenIdle: true } });
+    const clock = new VirtualClock(START, START + 3 * HOUR);
+    const life = new PhoneLife({
+      engine,
+      model: models.find('T46U')!,
+      state: first.flash,
+      server: { url: 'http://prov.test/', source: 'test' },
+      fetcher: tree,
+      clock,
+      seed: 'seed',
+      poweredOn: true,
+    });
+    clock.enter();
+    await life.live(START + 3 * HOUR).finally(() => clock.leave());
+    expect(life.timeline.some((e) => e.state === 'booting')).toBe(false);
+    expect(rounds(life.timeline)).toEqual(['60m repeat', '120m repeat']);
+  });
+
+  it('keepTimeline false: nothing kept in memory, every entry still handed to onEntry', async () => {
+    const seen: TimelineEntry[] = [];
+    const life = await live(hourly(), 3, { life: { keepTimeline: false, onEntry: (e) => seen.push(e) } });
+    expect(life.timeline).toEqual([]);
+    expect(rounds(seen)).toEqual(['1m power-on', '61m repeat', '121m repeat']);
+  });
+
+  it('findServer: asked at every boot, its server and flash used for the rounds', async () => {
+    let asked = 0;
+    const life = await live(hourly(), 1, {
+      life: {
+        findServer: (state) => {
+          asked++;
+          return Promise.resolve({
+            state: { ...state, network: { at: new Date(START).toISOString(), serverSource: 'dhcp-66' } },
+            server: { url: 'http://prov.test/', source: 'DHCP option 66 (S1)' },
+            summary: 'server from DHCP option 66 (S1)',
+          });
+        },
+      },
+    });
+    expect(asked).toBe(1);
+    expect(life.timeline.find((e) => e.state === 'finding-server')?.event).toBe(
+      'server from DHCP option 66 (S1)',
+    );
+    expect(life.flash.network?.serverSource).toBe('dhcp-66');
+    expect(rounds(life.timeline)).toEqual(['1m power-on']);
   });
 });
