@@ -19,7 +19,8 @@ import { startMetricsServer } from '../fleet/prometheus.js';
 import { createProgress } from '../fleet/progress.js';
 import { renderFleetHtml } from '../fleet/render/html.js';
 import { renderFleetText } from '../fleet/render/text.js';
-import type { FleetReport, Scenario } from '../fleet/report.js';
+import type { FleetReport, LiveStats, Scenario } from '../fleet/report.js';
+import { parseServerUrl } from '../engine/serverUrl.js';
 import { startFleetRun, type FleetRunOptions, type FleetSource } from '../fleet/runner.js';
 import { parseShard, takeShard, type Shard } from '../fleet/shard.js';
 import { parseDuration } from './duration.js';
@@ -100,6 +101,8 @@ function source(flagServer: string, server: string | undefined, flagTree: string
   }
   if (server !== undefined) {
     if (server.trim() === '') throw new UsageError(`${flagServer}: give the server's URL`);
+    const parsed = parseServerUrl(server);
+    if (!parsed.ok) throw new UsageError(`${flagServer}: ${parsed.message}`);
     return { kind: 'server', url: server } as const;
   }
   return undefined;
@@ -251,15 +254,22 @@ export async function fleetCommand(options: FleetOptions): Promise<number> {
     );
   }
 
-  const run = startFleetRun(runOptions);
+  // The metrics server first: a port in use is a usage error before any phone has started.
+  let live: () => LiveStats = () => {
+    throw new Error('no run yet');
+  };
   const metrics =
     metricsPort !== undefined
       ? await startMetricsServer({
           port: metricsPort,
           ...(options.metricsHost !== undefined && { host: options.metricsHost }),
-          live: () => run.live(),
+          live: () => live(),
+        }).catch((error: unknown) => {
+          throw new UsageError(error instanceof Error ? error.message : String(error));
         })
       : undefined;
+  const run = startFleetRun(runOptions);
+  live = () => run.live();
   if (metrics)
     process.stderr.write(`autop: Prometheus metrics on http://127.0.0.1:${metrics.port}/metrics\n`);
   const progress =

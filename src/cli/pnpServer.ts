@@ -1,6 +1,7 @@
 // `autop pnp-server --url URL`: our PnP server (spec S2, reference §7) until SIGINT or SIGTERM,
 // one line per phone served: its MAC, model and firmware from the Event header, and the URL sent.
 import { isIPv4 } from 'node:net';
+import { maskUserInfo } from '../core/url.js';
 import { startPnpServer, type PnpServed } from '../server/pnpServer.js';
 import { PNP_GROUP, PNP_PORT, PROVISIONING_SCHEMES } from '../discovery/pnpMessages.js';
 import { EXIT, UsageError } from './usage.js';
@@ -21,7 +22,7 @@ export function formatServed(time: Date, served: PnpServed): string {
     served.firmware ?? '-',
     '->',
     served.to,
-    served.url,
+    maskUserInfo(served.url),
   ].join(' ');
 }
 
@@ -39,11 +40,13 @@ function checkUrl(url: string): void {
     // `$MAC` is expanded per phone; what is left must be a URL a phone can provision from (S5).
     scheme = new URL(url.replace(/\$MAC/g, '001565000000')).protocol;
   } catch {
-    throw new UsageError(`--url ${url} is not a URL; e.g. --url http://10.0.0.1/prov/ or tftp://10.0.0.1/`);
+    throw new UsageError(
+      `--url ${maskUserInfo(url)} is not a URL; e.g. --url http://10.0.0.1/prov/ or tftp://10.0.0.1/`,
+    );
   }
   if (!PROVISIONING_SCHEMES.includes(scheme))
     throw new UsageError(
-      `--url ${url}: a phone provisions over http, https, tftp or ftp, not ${scheme.replace(/:$/, '')}`,
+      `--url ${maskUserInfo(url)}: a phone provisions over http, https, tftp or ftp, not ${scheme.replace(/:$/, '')}`,
     );
 }
 
@@ -65,7 +68,7 @@ export async function pnpServerCommand(options: PnpServerCommandOptions): Promis
   });
   const group = options.group ?? PNP_GROUP;
   process.stdout.write(
-    `PnP server on ${options.address ?? '0.0.0.0'}:${server.port}${group ? `, group ${group}` : ''}, handing out ${options.url}\n`,
+    `PnP server on ${options.address ?? '0.0.0.0'}:${server.port}${group ? `, group ${group}` : ''}, handing out ${maskUserInfo(options.url)}\n`,
   );
   await new Promise<void>((done) => {
     process.once('SIGINT', done);

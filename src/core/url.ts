@@ -8,3 +8,11 @@ export function withoutUserInfo(url: URL): URL {
   copy.password = '';
   return copy;
 }
+
+/**
+ * A URL-like text fit to print when it may not parse: everything from `scheme://` to the last `@`
+ * (user name and password, even with a `/` in the password) becomes `***@`.
+ */
+export function maskUserInfo(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s]*@/gi, '$1***@');
+}

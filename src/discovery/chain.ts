@@ -92,7 +92,14 @@ export function discoverySettings(get: ConfigView): DiscoverySettings {
   };
   const customOption = custom('static.auto_provision.dhcp_option.list_user_options', [128, 254]);
   const customOption6 = custom('static.auto_provision.dhcp_option.list_user6_options', [1, 65535]);
-  const option60 = get('static.auto_provision.dhcp_option.option60_value').trim();
+  let option60 = get('static.auto_provision.dhcp_option.option60_value').trim();
+  // Option 60 is one DHCP option: 1-255 bytes of text (RFC 2132 §9.13).
+  if (Buffer.byteLength(option60) > 255) {
+    problems.push(
+      `static.auto_provision.dhcp_option.option60_value is ${Buffer.byteLength(option60)} bytes, more than an option holds (255): "${OPTION60_DEFAULT}" sent`,
+    );
+    option60 = '';
+  }
   return {
     pnp: get('static.auto_provision.pnp_enable') !== '0',
     dhcp: get('static.auto_provision.dhcp_option.enable') !== '0',

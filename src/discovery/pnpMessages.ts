@@ -4,6 +4,7 @@
 import { isIP, isIPv6 } from 'node:net';
 import { Grammar } from 'sip.js';
 import { parseMac, type Mac } from '../core/mac.js';
+import { maskUserInfo } from '../core/url.js';
 import { parseEventHeader } from '../sip/event.js';
 import { missingHeader, type SipRequest } from '../sip/message.js';
 import type { Address, TopVia } from '../sip/via.js';
@@ -94,7 +95,10 @@ function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';', 1)[0]?.trim().toLowerCase();
 }
 
-const shown = (text: string) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+const shown = (text: string) => {
+  const masked = maskUserInfo(text); // a body may carry a URL with a password
+  return JSON.stringify(masked.length > 80 ? `${masked.slice(0, 80)}…` : masked);
+};
 
 /**
  * spec S2: the URL is the bare body of an `application/url` NOTIFY. A body of another type, an

@@ -1,5 +1,6 @@
 // The provisioning server URL: wildcards (S4), bare hosts as TFTP (S5), directory or file (S6), and
 // include targets relative to the boot file (B3).
+import { maskUserInfo } from '../core/url.js';
 
 export type ServerTarget =
   | { readonly kind: 'directory'; readonly url: URL }
@@ -21,7 +22,7 @@ export function parseServerUrl(text: string): ServerParse {
   try {
     url = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? new URL(trimmed) : new URL(`tftp://${trimmed}`);
   } catch {
-    return { ok: false, message: `"${trimmed}" is not a URL or a host name` };
+    return { ok: false, message: `"${maskUserInfo(trimmed)}" is not a URL or a host name` };
   }
   const supported = ['tftp:', 'ftp:', 'http:', 'https:', 'file:'];
   if (!supported.includes(url.protocol)) {

@@ -57,10 +57,18 @@ export async function startFleetSip(options: FleetSipOptions): Promise<FleetSipE
   const send = (message: string, to: Address) =>
     new Promise<void>((resolve) => {
       if (closed) return resolve();
-      socket.send(message, to.port, to.address, (error) => {
-        if (error) log(`could not send to ${to.address}:${to.port}: ${error.message}`);
+      try {
+        socket.send(message, to.port, to.address, (error) => {
+          if (error) log(`could not send to ${to.address}:${to.port}: ${error.message}`);
+          resolve();
+        });
+      } catch (error) {
+        // A Via naming port 0 or a bad address throws at once: the sender is told nothing.
+        log(
+          `could not send to ${to.address}:${to.port}: ${error instanceof Error ? error.message : String(error)}`,
+        );
         resolve();
-      });
+      }
     });
 
   /** The answer to a request for a user that is no phone of the fleet (RFC 3261 §8.2.2.1). */

@@ -41,7 +41,7 @@ export function fileKey(url: URL): string {
  */
 export function normaliseFailure(text: string): string {
   return text
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1')
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s]*@/gi, '$1')
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)(\[[^\]\s]*\]|[^/\s:]+)(:\d+)?/gi, '$1<host>')
     .replace(/\[[0-9a-f:.]*:[0-9a-f:.]*\](:\d+)?/gi, '<host>')
     .replace(/\b[a-z0-9-]+(?:\.[a-z0-9-]+)*:\d+\b/gi, (found) => (isHostAndPort(found) ? '<host>' : found))

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Mac } from '../core/mac.js';
-import { withoutUserInfo } from '../core/url.js';
+import { maskUserInfo, withoutUserInfo } from '../core/url.js';
 import { roundRan, type RoundStatus } from '../engine/report.js';
 import { Engine, type Catalogues, type RoundInput, type RoundResult } from '../engine/round.js';
 import { WireFetcher } from '../fetch/createFetcher.js';
@@ -476,7 +476,7 @@ export function describeSource(source: FleetSource): string {
   try {
     return withoutUserInfo(new URL(source.url)).href;
   } catch {
-    return source.url.replace(/\/\/[^/@]*@/, '//');
+    return maskUserInfo(source.url);
   }
 }
 

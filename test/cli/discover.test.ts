@@ -81,6 +81,33 @@ describe('autop provision --one-key (S1)', () => {
     expect(after.network.serverSource).toBe('flash');
   });
 
+  it('autop pnp-server never prints the password of the URL it hands out', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../support/cli.js');
+    const child = spawn(process.execPath, [
+      CLI,
+      'pnp-server',
+      '--url',
+      'http://alice:S3cretPW@127.0.0.1/$MAC/',
+      '--port',
+      '0',
+      '--address',
+      '127.0.0.1',
+      '--group',
+      '',
+    ]);
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!output.includes('handing out') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+    expect(output).toMatch(/handing out http:\/\/\*\*\*@127\.0\.0\.1\/\$MAC\//);
+    expect(output).not.toContain('S3cretPW');
+  });
+
   it('--discover with --server is a usage error (exit 2)', async () => {
     const result = await runCli(['provision', ...PHONE, '--discover', '--server', server.url]);
     expect(result.code).toBe(2);

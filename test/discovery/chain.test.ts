@@ -202,6 +202,19 @@ describe('bad answers are reported and ignored', () => {
     });
   });
 
+  it('an invalid address with a password is reported without it', () => {
+    const report = decide(settingsOf(), { oneKey: 'http://alice:S3c/ret@127.0.0.1:99999/' });
+    const heard = heardOf(report, 'one-key');
+    expect(heard.kind).toBe('invalid');
+    expect(JSON.stringify(report)).not.toContain('S3c/ret');
+  });
+
+  it('an option 60 too long for DHCP is a problem, and the default is sent', () => {
+    const settings = settingsOf({ 'static.auto_provision.dhcp_option.option60_value': 'x'.repeat(300) });
+    expect(settings.option60).toBe('yealink');
+    expect(settings.problems[0]).toMatch(/300 bytes, more than an option holds/);
+  });
+
   it("what the clients ignored is in the report (another phone's offer, a NOTIFY without a URL)", () => {
     const report = decide(settingsOf(), {
       pnp: { ignored: ['NOTIFY without application/url body'], waitedMs: 5000 },

@@ -149,6 +149,7 @@ describe('autop fleet', () => {
     ],
     [['--count', '5', ...MIX, '--tree', 'fixtures/site', '--shard', '3/3'], /with 3 shards it is 0 to 2/],
     [['--count', '5', ...MIX, '--tree', 'fixtures/site', '--discover'], /leave out --server and --tree/],
+    [['--count', '1', ...MIX, '--server', 'http://alice:S3cretPW@127.0.0.1:99999/'], /is not a URL/],
     [['--count', '5', ...MIX, '--discover', '--virtual'], /--discover asks the real network/],
     [['--count', '5', ...MIX, '--discover', '--dhcp-timeout', 'soon'], /--dhcp-timeout soon/],
     [
@@ -173,8 +174,30 @@ describe('autop fleet', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stdout).toBe('');
+      expect(result.stderr).not.toContain('S3cretPW');
     });
   }
+
+  it('a --metrics-port in use is a usage error before any phone starts', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', () => resolve()));
+    const port = (holder.address() as { port: number }).port;
+    const result = await autop([
+      'fleet',
+      '--count',
+      '3',
+      ...MIX,
+      '--tree',
+      'fixtures/site',
+      '--metrics-port',
+      String(port),
+    ]);
+    holder.close();
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`${port}`));
+    expect(result.stderr).not.toMatch(/internal error/);
+  });
 
   it('refuses an unknown scenario, naming the choices', async () => {
     const result = await autop(['fleet', '--count', '5', ...MIX, '--tree', tree, '--scenario', 'party']);
