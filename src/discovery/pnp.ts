@@ -83,6 +83,8 @@ export async function pnpDiscover(options: PnpOptions): Promise<PnpResult> {
       await bind(socket, localPort);
       // A PnP server is on the phone's own link (reference §7); the SUBSCRIBE goes no further.
       if (isMulticast(destination.address)) socket.setMulticastTTL(1);
+      // Until the attempt listens for errors itself, an 'error' event must not end the process.
+      socket.on('error', () => undefined);
     } catch (e) {
       return { ignored: [], waitedMs: 0, failed: `cannot listen on UDP port ${localPort}: ${messageOf(e)}` };
     }
