@@ -135,7 +135,9 @@ function addressIn(text: string): Heard {
   if (!parsed.ok) return { kind: 'invalid', detail: parsed.message };
   if (parsed.target.url.protocol === 'file:')
     return { kind: 'invalid', detail: 'a file: URL is not a network address' };
-  return { kind: 'address', url: text.trim() };
+  const trimmed = text.trim();
+  // S3: a bare host or IP (option 66 as the guide's "TFTP server") means `tftp://<host>/`.
+  return { kind: 'address', url: trimmed.includes('://') ? trimmed : parsed.target.url.href };
 }
 
 function fromOption(option: OptionText | undefined, what: string): Heard {

@@ -189,7 +189,7 @@ describe('bad answers are reported and ignored', () => {
 
   it('a bare host in option 66 is an address (TFTP, S3); the round expands it', () => {
     const report = decide(settingsOf(), { dhcp4: dhcp4({ option66: text('10.77.0.1') }) });
-    expect(report.winner).toEqual({ source: 'dhcp-66', url: '10.77.0.1' });
+    expect(report.winner).toEqual({ source: 'dhcp-66', url: 'tftp://10.77.0.1/' });
   });
 
   it('a client that could not ask (port 68 taken) says so instead of "silent"', () => {
