@@ -3,9 +3,8 @@
 // from the same nginx (our overhead as a load generator); the heap per phone at 10,000 and 100,000
 // phones; a virtual week of 10,000 phones. Every storm here has no ramp and no boot time: all
 // phones at once, as fast as the server and the emulator go.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +15,7 @@ import { generateFleet, parseModelMix, type FleetPhone } from '../src/fleet/flee
 import type { FleetReport } from '../src/fleet/report.js';
 import { runFleet, type FleetRunOptions, type FleetSource } from '../src/fleet/runner.js';
 import { loadModelCatalogue } from '../src/models/catalogue.js';
-import { NGINX } from '../test/support/debianServers.js';
-import { freePort, waitForPort } from '../test/support/servers.js';
+import { NGINX, startNginx } from '../test/support/debianServers.js';
 import { writeTriggerTree } from './triggerTree.js';
 import { heading, print, timed } from './measure.js';
 
@@ -106,52 +104,6 @@ async function servedTree(): Promise<string> {
   return tree;
 }
 
-/**
- * nginx as the interop tests run it (test/support/debianServers.ts), but with room for connections:
- * undici's pool opens up to about twice as many connections as requests in flight, and nginx's 64
- * (the tests' setting) would drop some, each costing a phone a 5 s retry.
- */
-async function startBenchNginx(root: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'autop-bench-nginx-'));
-  const port = await freePort();
-  const isRoot = process.getuid?.() === 0;
-  await writeFile(
-    join(dir, 'nginx.conf'),
-    `${isRoot ? 'user root;' : ''}
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  default_type application/octet-stream;
-  server { listen 127.0.0.1:${port}; root ${root}; }
-}
-`,
-  );
-  const child = spawn(
-    NGINX.binary,
-    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPort(port);
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 async function stormsOverHttp(tree: string): Promise<void> {
   const phones = fleetOf(10_000);
   const embedded = await storm(phones, { kind: 'tree', dir: tree });
@@ -166,7 +118,8 @@ async function stormsOverHttp(tree: string): Promise<void> {
     });
     return;
   }
-  const nginx = await startBenchNginx(tree);
+  // Room for the fleet's and autocannon's connections (64 each) beside the listening socket.
+  const nginx = await startNginx(tree, { workerConnections: 4096, accessLog: false });
   try {
     const ours = await storm(phones, { kind: 'server', url: nginx.url }, { concurrency: NGINX_CONCURRENCY });
     printStorm(`boot storm, 10,000 phones, nginx (${NGINX_CONCURRENCY} at once)`, ours.ms, ours.report);

@@ -89,6 +89,10 @@ export interface NginxOptions {
   readonly basic?: Login;
   /** Adds an HTTPS server with the test CA's certificate for 127.0.0.1 (its own port). */
   readonly tls?: TestCa;
+  /** nginx's `worker_connections` (default 64, enough for a test; a benchmark wants thousands). */
+  readonly workerConnections?: number;
+  /** false: no access log (a benchmark's 80,000 requests would be written to disk). */
+  readonly accessLog?: boolean;
 }
 
 /** One nginx process: always a plain server (`url`), plus the Basic and TLS servers asked for. */
@@ -133,9 +137,9 @@ export async function startNginx<O extends NginxOptions>(root: string, options: 
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${errorLog};
-events { worker_connections 64; }
+events { worker_connections ${options.workerConnections ?? 64}; }
 http {
-  access_log ${accessLog};
+  access_log ${options.accessLog === false ? 'off' : accessLog};
   client_body_temp_path ${dir}/client_body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
