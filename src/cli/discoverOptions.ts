@@ -1,8 +1,8 @@
 // `--discover` and `--one-key` for `autop provision` and `autop run` (issue #6 §6): the S1 chain
 // as an alternative to `--server`/`--tree`.
 import { Option, type Command } from 'commander';
-import { sourceLabel, type DiscoveryReport } from '../discovery/chain.js';
-import { discoverForPhone } from '../discovery/discoverPhone.js';
+import type { DiscoveryReport } from '../discovery/chain.js';
+import { applyDiscovery, discoverForPhone } from '../discovery/discoverPhone.js';
 import type { Credentials } from '../fetch/fetcher.js';
 import type { ModelEntry } from '../models/catalogue.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
@@ -65,6 +65,8 @@ export interface Discovered {
   readonly addressCredentials?: Credentials;
   /** The flash with the lease and the winning source recorded. */
   readonly state: PhoneState;
+  /** The line for a timeline. */
+  readonly summary: string;
 }
 
 /** Checks the options together; call before any I/O. */
@@ -94,22 +96,13 @@ export async function discoverServer(
     dhcpTimeoutMs: duration(options.dhcpTimeout, '--dhcp-timeout'),
     ...(pnpTo && { pnpDestination: pnpTo }),
   });
-  const winner = report.winner;
-  const state: PhoneState = {
-    ...phone.state,
-    network: {
-      at: now.toISOString(),
-      ...(report.lease && { ipv4: report.lease }),
-      ...(report.ipv6Address !== undefined && { ipv6: report.ipv6Address }),
-      ...(winner && { serverSource: winner.source }),
-    },
-  };
+  const applied = applyDiscovery(phone.state, report, now);
   return {
     report,
-    state,
-    ...(winner &&
-      winner.source !== 'flash' && { server: { url: winner.url, source: sourceLabel(winner.source) } }),
-    ...(winner?.source === 'one-key' &&
+    state: applied.state,
+    summary: applied.summary,
+    ...(applied.server && { server: applied.server }),
+    ...(report.winner?.source === 'one-key' &&
       options.user !== undefined && {
         addressCredentials: { user: options.user, password: options.password ?? '' },
       }),

@@ -22,7 +22,6 @@ import {
   type DiscoveryCliOptions,
 } from './discoverOptions.js';
 import type { DiscoveryReport } from '../discovery/chain.js';
-import { SOURCE_TITLES, describeHeard } from '../discovery/chain.js';
 import { renderDiscovery } from '../report/discovery.js';
 import { maskDiscovery } from '../report/print.js';
 
@@ -94,11 +93,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
         );
         discovery = found.report;
         if (!options.json) process.stdout.write(renderDiscovery(found.report));
-        const winner = found.report.winner;
-        const summary = winner
-          ? `server from ${SOURCE_TITLES[winner.source]} (S1): ${describeHeard({ kind: 'address', url: winner.url })}`
-          : 'no source gave a server address (S1)';
-        return { state: found.state, summary, ...(found.server && { server: found.server }) };
+        return { state: found.state, summary: found.summary, ...(found.server && { server: found.server }) };
       }
     : undefined;
   const life = new PhoneLife({

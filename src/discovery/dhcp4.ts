@@ -32,6 +32,7 @@ import {
   type Dhcp4Message,
 } from './dhcp4Message.js';
 import { decodeOptionText, type OptionText } from './optionText.js';
+import type { Ipv4Lease } from '../phone/state.js';
 
 export type { OptionText } from './optionText.js';
 
@@ -51,15 +52,8 @@ export interface Dhcp4Options {
   readonly signal?: AbortSignal;
 }
 
-export interface Dhcp4Lease {
-  readonly address: string;
-  readonly netmask?: string;
-  readonly router?: string;
-  readonly dns: readonly string[];
-  /** The server identifier (option 54). */
-  readonly server: string;
-  readonly leaseSeconds?: number;
-}
+/** The lease as the phone keeps it in its state. */
+export type Dhcp4Lease = Ipv4Lease;
 
 export interface Dhcp4Result {
   /** Undefined when nobody answered, or only with answers that were ignored. */

@@ -5,8 +5,18 @@ import { networkInterfaces } from 'node:os';
 import { configView } from '../engine/settings.js';
 import type { ModelEntry } from '../models/catalogue.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
+import type { FoundServer } from '../phone/life.js';
 import type { PhoneState } from '../phone/state.js';
-import { discover, discoverySettings, type DiscoveryReport, type NotAsked, type Probes } from './chain.js';
+import {
+  SOURCE_TITLES,
+  describeHeard,
+  discover,
+  discoverySettings,
+  sourceLabel,
+  type DiscoveryReport,
+  type NotAsked,
+  type Probes,
+} from './chain.js';
 import { dhcp4Discover } from './dhcp4.js';
 import { dhcp6Discover } from './dhcp6.js';
 import { pnpDiscover } from './pnp.js';
@@ -41,6 +51,27 @@ function ipv6Interface(name: string | undefined): { name: string } | { problem: 
       candidates.length === 0
         ? 'no interface with an IPv6 address'
         : `several interfaces (${candidates.join(', ')}): name one with --interface`,
+  };
+}
+
+/** What a boot's discovery leaves the phone with: its flash, the round's server, a timeline line. */
+export function applyDiscovery(state: PhoneState, report: DiscoveryReport, now: Date): FoundServer {
+  const winner = report.winner;
+  return {
+    state: {
+      ...state,
+      network: {
+        at: now.toISOString(),
+        ...(report.lease && { ipv4: report.lease }),
+        ...(report.ipv6Address !== undefined && { ipv6: report.ipv6Address }),
+        ...(winner && { serverSource: winner.source }),
+      },
+    },
+    ...(winner &&
+      winner.source !== 'flash' && { server: { url: winner.url, source: sourceLabel(winner.source) } }),
+    summary: winner
+      ? `server from ${SOURCE_TITLES[winner.source]} (S1): ${describeHeard({ kind: 'address', url: winner.url })}`
+      : 'no source gave a server address (S1)',
   };
 }
 

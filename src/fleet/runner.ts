@@ -16,8 +16,7 @@ import { FileFetcher } from '../fetch/fileFetcher.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
 import { PhoneLife, type FoundServer, type TimelineEntry } from '../phone/life.js';
-import { sourceLabel } from '../discovery/chain.js';
-import { discoverForPhone, type DiscoverOptions } from '../discovery/discoverPhone.js';
+import { applyDiscovery, discoverForPhone, type DiscoverOptions } from '../discovery/discoverPhone.js';
 import { factoryState, type PhoneState } from '../phone/state.js';
 import { readStateFile } from '../phone/stateFile.js';
 import { startHttpServer } from '../server/provisioningServer.js';
@@ -323,23 +322,8 @@ class FleetRunner implements Stage<Member> {
           pnpLocalPort: 0,
         }),
       );
-      const winner = report.winner;
-      member.serverSource = winner?.source;
-      return {
-        state: {
-          ...state,
-          network: {
-            at: new Date(this.clock.now()).toISOString(),
-            ...(report.lease && { ipv4: report.lease }),
-            ...(winner && { serverSource: winner.source }),
-          },
-        },
-        ...(winner &&
-          winner.source !== 'flash' && { server: { url: winner.url, source: sourceLabel(winner.source) } }),
-        summary: winner
-          ? `server from ${sourceLabel(winner.source)}`
-          : 'no source gave a server address (S1)',
-      };
+      member.serverSource = report.winner?.source;
+      return applyDiscovery(state, report, new Date(this.clock.now()));
     };
   }
 

@@ -41,18 +41,21 @@ export interface PhoneState {
   readonly lastRound?: string;
 }
 
+/** A DHCPv4 lease (issue #6 §2). */
+export interface Ipv4Lease {
+  readonly address: string;
+  readonly netmask?: string;
+  readonly router?: string;
+  readonly dns: readonly string[];
+  /** The DHCP server that granted the lease (its server identifier, option 54). */
+  readonly server: string;
+  readonly leaseSeconds?: number;
+}
+
 export interface NetworkState {
   /** ISO 8601 time of the discovery. */
   readonly at: string;
-  readonly ipv4?: {
-    readonly address: string;
-    readonly netmask?: string;
-    readonly router?: string;
-    readonly dns: readonly string[];
-    /** The DHCP server that granted the lease. */
-    readonly server: string;
-    readonly leaseSeconds?: number;
-  };
+  readonly ipv4?: Ipv4Lease;
   readonly ipv6?: string;
   /** The S1 source that won (`dhcp-66`, `pnp`, ...), absent when none did. */
   readonly serverSource?: string;
