@@ -1,10 +1,12 @@
 // The phones of a fleet run (issue #8 §1): an inventory file, or N phones generated from a model mix
 // (`--count 1000 --models T46U:70%,T23G:30%`) with MACs from `--mac-base` or drawn from a seed.
 import { createHash } from 'node:crypto';
-import { readInventory } from '../check/inventory.js';
+import { readInventory, stateFits } from '../check/inventory.js';
 import { UsageError } from '../cli/usage.js';
 import { macOrThrow, type Mac } from '../core/mac.js';
 import type { ModelCatalogue, ModelEntry } from '../models/catalogue.js';
+import type { PhoneState } from '../phone/state.js';
+import { readStateFile } from '../phone/stateFile.js';
 
 export interface FleetPhone {
   readonly mac: Mac;
@@ -13,8 +15,8 @@ export interface FleetPhone {
   readonly firmware: string;
   /** The inventory's `name` column, when there is one. */
   readonly name?: string;
-  /** The inventory's `state` column (resolved against the inventory's folder): the phone's saved flash. */
-  readonly statePath?: string;
+  /** The saved flash the inventory's `state` column names (read and checked with the inventory). */
+  readonly state?: PhoneState;
 }
 
 export interface ModelShare {
@@ -212,14 +214,33 @@ export async function fleetFromInventory(
   const problems = read.problems.map((p) =>
     p.line !== undefined ? `${path}:${p.line}: ${p.message}` : `${path}: ${p.message}`,
   );
-  const phones = read.phones
-    .map((p): FleetPhone => ({
+  const phones: FleetPhone[] = [];
+  for (const p of read.phones) {
+    const where = p.line !== undefined ? `${path}:${p.line}` : `${path}: ${p.mac}`;
+    let state: PhoneState | undefined;
+    if (p.state.kind === 'file') {
+      // A bad saved state leaves its phone out, named by its row, like any other bad row.
+      const saved = await readStateFile(p.state.path);
+      const problem =
+        saved.kind === 'invalid'
+          ? saved.message
+          : saved.kind === 'absent'
+            ? `state file ${p.state.path} does not exist`
+            : stateFits(saved.state, p, catalogue);
+      if (problem !== undefined) {
+        problems.push(`${where}: ${problem}`);
+        continue;
+      }
+      if (saved.kind === 'ok') state = saved.state;
+    }
+    phones.push({
       mac: p.mac,
       model: p.model,
       firmware: p.firmware,
       ...(p.name !== undefined && { name: p.name }),
-      ...(p.state.kind === 'file' && { statePath: p.state.path }),
-    }))
-    .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
+      ...(state && { state }),
+    });
+  }
+  phones.sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0));
   return { phones, problems };
 }

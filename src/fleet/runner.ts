@@ -18,7 +18,6 @@ import { loadParameterCatalogue } from '../models/parameters.js';
 import { PhoneLife, type FoundServer, type TimelineEntry } from '../phone/life.js';
 import { applyDiscovery, discoverForPhone, type DiscoverOptions } from '../discovery/discoverPhone.js';
 import { factoryState, type PhoneState } from '../phone/state.js';
-import { readStateFile } from '../phone/stateFile.js';
 import { startHttpServer } from '../server/provisioningServer.js';
 import type { NotifyOutcome } from '../sip/sender.js';
 import { RealClock, VirtualClock, type Clock } from '../time/clock.js';
@@ -161,7 +160,9 @@ class FleetRunner implements Stage<Member> {
       .map((phone) => ({
         phone,
         mac: phone.mac,
-        state: factoryState(phone.mac, phone.model.id, phone.firmware),
+        state: phone.state
+          ? this.interner.compact(phone.state)
+          : factoryState(phone.mac, phone.model.id, phone.firmware),
         rounds: 0,
         reboots: 0,
         phase: 'off',
@@ -197,7 +198,6 @@ class FleetRunner implements Stage<Member> {
     const health = startHealthMonitor(this.options.time);
     const wallStart = performance.now();
     try {
-      await this.loadSavedStates();
       await this.openServers();
       await runScenario(this.options.scenario, this, this.options);
       await this.woken.settled();
@@ -385,17 +385,6 @@ class FleetRunner implements Stage<Member> {
       reboot: round.reboot,
       ...(round.firmware !== undefined && { upgradedTo: round.firmware }),
     });
-  }
-
-  /** Inventory phones with a saved flash start from it. */
-  private async loadSavedStates(): Promise<void> {
-    for (const member of this.phones) {
-      const path = member.phone.statePath;
-      if (path === undefined) continue;
-      const saved = await readStateFile(path);
-      if (saved.kind === 'ok') member.state = this.interner.compact(saved.state);
-      else if (saved.kind === 'invalid') throw new Error(`${path}: ${saved.message}`);
-    }
   }
 
   /** The servers and the fetcher chain: limit → metering → (rollout switch) → transport. */

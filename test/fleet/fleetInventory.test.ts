@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/usage.js';
 import { fixturesDir } from '../../src/core/packageRoot.js';
 import { macOrThrow } from '../../src/core/mac.js';
+import { factoryState } from '../../src/phone/state.js';
 import {
   fleetFromInventory,
   generateFleet,
@@ -168,6 +169,29 @@ describe('fleets from an inventory file', () => {
     expect(problems[0]).toMatch(new RegExp(`^${path}:4: "not-a-mac" is not a MAC address`));
     expect(problems[1]).toMatch(new RegExp(`^${path}:5: model T99 is not a known model`));
     expect(problems[2]).toMatch(new RegExp(`^${path}:6: 00-15-65-00-00-01 is listed twice`));
+  });
+
+  it('starts a phone from the saved state its row names; a bad or foreign state leaves it out, by line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autop-fleet-inv-'));
+    const saved = { ...factoryState(macOrThrow('001565000001'), 'T46U', '108.86.0.20'), rounds: 3 };
+    await writeFile(join(dir, 'good.json'), JSON.stringify(saved));
+    await writeFile(join(dir, 'bad.json'), '{"x":1}');
+    const path = join(dir, 'inventory.csv');
+    await writeFile(
+      path,
+      [
+        'mac,model,state',
+        '00:15:65:00:00:01,T46U,good.json',
+        '00:15:65:00:00:02,T46U,bad.json',
+        '00:15:65:00:00:03,T46U,good.json',
+      ].join('\n') + '\n',
+    );
+    const { phones, problems } = await fleetFromInventory(path, models);
+    expect(phones.map((p) => [p.mac, p.state?.rounds])).toEqual([['001565000001', 3]]);
+    expect(problems).toEqual([
+      expect.stringMatching(new RegExp(`^${path}:3: .*bad\\.json: format is undefined`)),
+      `${path}:4: the saved state is for 001565000001, not 001565000003`,
+    ]);
   });
 
   it('is a usage error when the file cannot be read', async () => {
