@@ -20,7 +20,7 @@ interface SourceArg {
 }
 
 interface Options {
-  readonly source: SourceArg[];
+  readonly source?: SourceArg[];
   readonly json?: boolean;
   readonly catalogue?: string;
   readonly failUnder?: number;
@@ -29,7 +29,7 @@ interface Options {
 
 const USAGE = 2;
 
-function parseSource(value: string, previous: SourceArg[]): SourceArg[] {
+function parseSource(value: string, previous: SourceArg[] = []): SourceArg[] {
   const eq = value.indexOf('=');
   const label = eq > 0 ? value.slice(0, eq) : basename(resolve(value));
   const dir = eq > 0 ? value.slice(eq + 1) : value;
@@ -66,7 +66,7 @@ function printSource(report: SourceCoverage, dir: string | undefined, namesPerFa
   console.log(`${report.source}${where}`);
   const ini = report.iniFiles.length;
   console.log(
-    `  ${report.files} files read${ini ? `, ${ini} skipped as INI files (pre-V70 format)` : ''}` +
+    `  ${report.files} files read${ini ? `, ${ini} skipped (INI format, not CFG)` : ''}` +
       `${report.skippedLines ? `, ${report.skippedLines} lines with names built by the template` : ''}`,
   );
   console.log(
@@ -116,7 +116,7 @@ export function main(argv: readonly string[]): number {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE;
     throw error;
   }
-  const sources = dirs.reduce((all, dir) => parseSource(dir, all), options.source);
+  const sources = dirs.reduce((all, dir) => parseSource(dir, all), options.source ?? []);
   if (sources.length === 0) {
     console.error('catalogue-coverage: name at least one template folder (--source NAME=DIR, or DIR)');
     return USAGE;
