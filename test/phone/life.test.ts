@@ -23,7 +23,7 @@ async function live(
     script?: [number, (life: PhoneLife) => void][];
     firmware?: string;
     life?: Partial<
-      Pick<LifeOptions, 'keepTimeline' | 'poweredOn' | 'endWhenIdle' | 'onEntry' | 'findServer'>
+      Pick<LifeOptions, 'keepTimeline' | 'poweredOn' | 'endWhenIdle' | 'onEntry' | 'findServer' | 'onState'>
     >;
   } = {},
 ) {
@@ -264,5 +264,13 @@ describe('lives for fleets and discovery (issues #6, #8)', () => {
     );
     expect(life.flash.network?.serverSource).toBe('dhcp-66');
     expect(rounds(life.timeline)).toEqual(['1m power-on']);
+  });
+
+  it('onState: the flash saved after each round that ran, and at the end of the life', async () => {
+    const saved: number[] = [];
+    const life = await live(hourly(), 2, { life: { onState: (state) => void saved.push(state.rounds) } });
+    // After the power-on round (1 min), after the repeat round (61 min), and at the end (2 h).
+    expect(saved).toEqual([1, 2, 2]);
+    expect(life.flash.rounds).toBe(2);
   });
 });
