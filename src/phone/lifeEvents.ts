@@ -16,7 +16,7 @@ const read = new WeakMap<ParameterCatalogue, WeakMap<object, LifeSettings>>();
 
 export function lifeSettings(config: PhoneState['config'], params: ParameterCatalogue): LifeSettings {
   let byConfig = read.get(params);
-  if (!byConfig) read.set(params, (byConfig = new WeakMap()));
+  if (!byConfig) read.set(params, (byConfig = new WeakMap<object, LifeSettings>()));
   let settings = byConfig.get(config);
   if (!settings) {
     const get = configView(config, params);
@@ -29,8 +29,16 @@ export function lifeSettings(config: PhoneState['config'], params: ParameterCata
   return settings;
 }
 
+/** One LifeFlash per settings and firmware, shared by every phone that has them. */
+const flashes = new WeakMap<LifeSettings, Map<string, LifeFlash>>();
+
 export function lifeFlash(state: PhoneState, params: ParameterCatalogue): LifeFlash {
-  return { firmware: state.firmware, settings: lifeSettings(state.config, params) };
+  const settings = lifeSettings(state.config, params);
+  let byFirmware = flashes.get(settings);
+  if (!byFirmware) flashes.set(settings, (byFirmware = new Map<string, LifeFlash>()));
+  let flash = byFirmware.get(state.firmware);
+  if (!flash) byFirmware.set(state.firmware, (flash = { firmware: state.firmware, settings }));
+  return flash;
 }
 
 export function roundOutcome(report: RoundReport): RoundOutcome {

@@ -208,7 +208,10 @@ export function stepLife(state: LifeState, event: LifeEvent, now: number): LifeS
     case 'immediate':
       if (state.name === 'idle') return request(phoneOf(state), event, now, []);
       // Taken up once the phone is idle again (a reboot included).
-      return { state: { ...state, pending: [...state.pending, event] }, effects: [] };
+      return {
+        state: withPhone(state, { ...phoneOf(state), pending: [...state.pending, event] }),
+        effects: [],
+      };
     case 'power-on':
       return same(state);
     case 'timer':
@@ -232,7 +235,7 @@ function same(state: LifeState): LifeStep {
 function boot(state: LifeState, now: number, cause: string): LifeStep {
   const until = now + state.run.bootMs;
   return {
-    state: { ...phoneOf(state), name: 'booting', until },
+    state: booting(phoneOf(state), until),
     effects: [log(now, 'booting', cause), { kind: 'sleepUntil', at: until }],
   };
 }
@@ -242,7 +245,7 @@ function timer(state: LifeState, now: number): LifeStep {
     case 'booting':
       if (now < state.until) return same(state);
       return {
-        state: { ...phoneOf(state), name: 'finding-server', poweringOff: false },
+        state: findingServer(phoneOf(state), false),
         effects: [{ kind: 'findServer' }],
       };
     case 'rebooting':
@@ -292,14 +295,7 @@ function beginRound(
     { kind: 'sleepUntil', at: deferral.at },
   );
   return {
-    state: {
-      ...phone,
-      name: 'in-call',
-      deferUntil: deferral.at,
-      abandon: deferral.kind === 'abandon',
-      trigger,
-      notifyReboot,
-    },
+    state: inCall(phone, deferral.at, deferral.kind === 'abandon', trigger, notifyReboot),
     effects,
   };
 }
@@ -312,7 +308,7 @@ function provision(
   effects: LifeEffect[],
 ): LifeStep {
   effects.push(log(now, 'provisioning', `${trigger} round`, trigger), { kind: 'runRound', trigger });
-  return { state: { ...phone, name: 'provisioning', trigger, notifyReboot, poweringOff: false }, effects };
+  return { state: provisioning(phone, trigger, notifyReboot, false), effects };
 }
 
 /** The round is over: R1-R3 (the engine's decision) or T7 reboot, else back to idle. */
@@ -348,7 +344,7 @@ function roundDone(
   if (state.poweringOff) return off(phone, effects);
   if (reboot) {
     effects.push({ kind: 'sleepUntil', at: now });
-    return { state: { ...phone, name: 'rebooting' }, effects };
+    return { state: rebooting(phone), effects };
   }
   return idleAfterRound(phone, trigger, now, effects);
 }
@@ -370,7 +366,7 @@ function enterIdle(phone: Phone, now: number, effects: LifeEffect[], afterBootSe
     ? nextTrigger(phone.flash.settings.triggers, memoryOf(phone, now), now, phone.mac, phone.run.seed)
     : null;
   if (next) effects.push({ kind: 'sleepUntil', at: next.at });
-  return { state: { ...phone, name: 'idle', next }, effects };
+  return { state: idle(phone, next), effects };
 }
 
 /** T5 and T7 in an idle phone. */
@@ -392,23 +388,105 @@ function request(phone: Phone, event: LifeRequest, now: number, effects: LifeEff
 function callChanged(state: LifeState, call: Phone['call'], now: number): LifeStep {
   const memory = state.memory && (call ? becameBusy(state.memory) : becameIdle(state.memory, now));
   if (state.name === 'idle') return enterIdle({ ...phoneOf(state), call, memory }, now, [], false);
-  return { state: { ...state, call, memory }, effects: [] };
+  return { state: withPhone(state, { ...phoneOf(state), call, memory }), effects: [] };
 }
 
 /** Off at once, or after the round or server search under way (it cannot be taken back). */
 function powerOff(state: LifeState): LifeStep {
   if (state.name === 'provisioning' || state.name === 'finding-server')
-    return { state: { ...state, poweringOff: true }, effects: [] };
+    return {
+      state:
+        state.name === 'provisioning'
+          ? provisioning(phoneOf(state), state.trigger, state.notifyReboot, true)
+          : findingServer(phoneOf(state), true),
+      effects: [],
+    };
   return off(phoneOf(state), []);
 }
 
 /** The flash is saved on the way down (Ctrl-C in `autop run`). */
 function off(phone: Phone, effects: LifeEffect[]): LifeStep {
   if (!effects.some((e) => e.kind === 'saveState')) effects.push({ kind: 'saveState' });
-  return { state: { ...phone, name: 'off', pending: NONE }, effects };
+  return { state: switchedOff(phone), effects };
 }
 
 // ---- Helpers ------------------------------------------------------------------------------------
+
+// States are built field by field, never by spreading: a fleet holds one per phone, and V8 gives a
+// spread-built object several times the memory of a literal.
+
+function booting(p: Phone, until: number): LifeState {
+  const { mac, run, flash, memory, call, pending } = p;
+  return { name: 'booting', until, mac, run, flash, memory, call, pending };
+}
+
+function findingServer(p: Phone, poweringOff: boolean): LifeState {
+  const { mac, run, flash, memory, call, pending } = p;
+  return { name: 'finding-server', poweringOff, mac, run, flash, memory, call, pending };
+}
+
+function provisioning(
+  p: Phone,
+  trigger: RoundTrigger,
+  notifyReboot: boolean,
+  poweringOff: boolean,
+): LifeState {
+  const { mac, run, flash, memory, call, pending } = p;
+  return { name: 'provisioning', trigger, notifyReboot, poweringOff, mac, run, flash, memory, call, pending };
+}
+
+function rebooting(p: Phone): LifeState {
+  const { mac, run, flash, memory, call, pending } = p;
+  return { name: 'rebooting', mac, run, flash, memory, call, pending };
+}
+
+function idle(p: Phone, next: NextTrigger | null): LifeState {
+  const { mac, run, flash, memory, call, pending } = p;
+  return { name: 'idle', next, mac, run, flash, memory, call, pending };
+}
+
+function inCall(
+  p: Phone,
+  deferUntil: number,
+  abandon: boolean,
+  trigger: RoundTrigger,
+  notifyReboot: boolean,
+): LifeState {
+  const { mac, run, flash, memory, call, pending } = p;
+  return {
+    name: 'in-call',
+    deferUntil,
+    abandon,
+    trigger,
+    notifyReboot,
+    mac,
+    run,
+    flash,
+    memory,
+    call,
+    pending,
+  };
+}
+
+/** The same state with other common fields. */
+function withPhone(state: LifeState, p: Phone): LifeState {
+  switch (state.name) {
+    case 'off':
+      return { ...switchedOff(p), call: p.call, pending: p.pending };
+    case 'booting':
+      return booting(p, state.until);
+    case 'finding-server':
+      return findingServer(p, state.poweringOff);
+    case 'provisioning':
+      return provisioning(p, state.trigger, state.notifyReboot, state.poweringOff);
+    case 'rebooting':
+      return rebooting(p);
+    case 'idle':
+      return idle(p, state.next);
+    case 'in-call':
+      return inCall(p, state.deferUntil, state.abandon, state.trigger, state.notifyReboot);
+  }
+}
 
 /** The fields every state carries, without the state's own. */
 function phoneOf(state: LifeState): Phone {
