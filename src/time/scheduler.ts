@@ -84,7 +84,11 @@ export class Scheduler<T> implements Clock {
     return this.stopping;
   }
 
-  /** Asks for `target` to be woken at `at` (an instant already past is taken as now). */
+  /**
+   * Asks for `target` to be woken at `at` (an instant already past is taken as now). A driver may
+   * leave a superseded wake-up in the heap and ignore it when it comes: virtual time passes through
+   * its instant, where nothing happens.
+   */
   wakeAt(at: number, target: T, order = 0): void {
     this.heap.push(at, order, target);
     if (this.time === 'real' && at < this.pausedUntil) this.resume?.();
