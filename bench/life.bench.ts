@@ -11,7 +11,6 @@ import { loadModelCatalogue } from '../src/models/catalogue.js';
 import { loadParameterCatalogue } from '../src/models/parameters.js';
 import { PhoneLife } from '../src/phone/life.js';
 import { factoryState } from '../src/phone/state.js';
-import { VirtualClock } from '../src/time/clock.js';
 import { writeTriggerTree } from './triggerTree.js';
 import { heading, print, timed } from './measure.js';
 
@@ -26,7 +25,6 @@ export async function benchLife(phones = 1000): Promise<void> {
   const fetcher = new FileFetcher(tree, { cache: true });
   const server = { url: pathToFileURL(tree + '/').href, source: 'bench' };
   const start = Date.UTC(2026, 0, 5);
-  const clock = new VirtualClock(start, start + WEEK);
   const lives: PhoneLife[] = [];
   for (let i = 0; i < phones; i++) {
     const model = models.find(i % 10 < 7 ? 'T46U' : 'T23G')!;
@@ -38,19 +36,14 @@ export async function benchLife(phones = 1000): Promise<void> {
         state: factoryState(mac, model.id, model.firmware.current),
         server,
         fetcher,
-        clock,
+        time: 'virtual',
+        start,
         seed: 'bench',
       }),
     );
   }
   const { ms } = await timed(async () => {
-    await Promise.all(
-      lives.map(async (life) => {
-        clock.enter();
-        await life.live(start + WEEK).finally(() => clock.leave());
-      }),
-    );
-    await clock.whenIdle();
+    await Promise.all(lives.map((life) => life.live(start + WEEK)));
   });
   const rounds = lives.reduce(
     (n, life) => n + life.timeline.filter((e) => e.state === 'provisioning').length,

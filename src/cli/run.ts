@@ -10,7 +10,7 @@ import { PhoneLife, type Call, type TimelineEntry } from '../phone/life.js';
 import type { PhoneState } from '../phone/state.js';
 import { writeStateFile } from '../phone/stateFile.js';
 import { startSipEndpoint } from '../sip/endpoint.js';
-import { RealClock, VirtualClock, type Clock } from '../time/clock.js';
+import { DEFAULT_VIRTUAL_START } from '../time/clock.js';
 import { parseDuration } from './duration.js';
 import { resolvePhone, type PhoneOptions } from './phoneOptions.js';
 import { serverFromOptions } from './provision.js';
@@ -67,7 +67,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (virtual && duration === undefined)
     throw new UsageError('--virtual needs --for DURATION (for example --for 7d)');
   const start =
-    options.start !== undefined ? Date.parse(options.start) : virtual ? Date.UTC(2026, 0, 5) : Date.now();
+    options.start !== undefined ? Date.parse(options.start) : virtual ? DEFAULT_VIRTUAL_START : Date.now();
   if (Number.isNaN(start))
     throw new UsageError(`--start ${options.start}: write an ISO 8601 time such as 2026-01-05T00:00:00Z`);
   const until = duration !== undefined ? start + duration : Number.POSITIVE_INFINITY;
@@ -79,18 +79,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const engine = new Engine({ models: loadModelCatalogue(), params });
   const root = server ? treeRootOf(server.url) : undefined;
   const fetcher = new WireFetcher(root ? { treeRoot: root } : {});
-  const clock: Clock = virtual ? new VirtualClock(start, until) : new RealClock();
   const entries: TimelineEntry[] = [];
   let discovery: DiscoveryReport | undefined;
   // Issue #6: with --discover the S1 chain runs at every boot, as on the phone.
   const findServer = wantsDiscovery(options)
-    ? async (state: PhoneState) => {
-        const found = await discoverServer(
-          { model: phone.model, state },
-          params,
-          options,
-          new Date(clock.now()),
-        );
+    ? async (state: PhoneState, now: number) => {
+        const found = await discoverServer({ model: phone.model, state }, params, options, new Date(now));
         discovery = found.report;
         if (!options.json) process.stdout.write(renderDiscovery(found.report));
         return { state: found.state, summary: found.summary, ...(found.server && { server: found.server }) };
@@ -103,7 +97,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
     ...(server && { server }),
     ...(findServer && { findServer }),
     fetcher,
-    clock,
+    time: virtual ? 'virtual' : 'real',
+    start,
     seed: options.seed ?? '',
     bootMs,
     calls,
@@ -111,6 +106,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       entries.push(entry);
       if (!options.json) process.stdout.write(line(entry) + '\n');
     },
+    // After every round that ran, and at power-off (the end of the run, or Ctrl-C).
     ...(options.state && { onState: (state) => writeStateFile(options.state!, state) }),
   });
 
@@ -130,19 +126,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    if (clock instanceof VirtualClock) {
-      clock.enter();
-      await life.live(until).finally(() => clock.leave());
-    } else {
-      await life.live(until);
-    }
+    await life.live(until);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await sip?.close();
     await fetcher.close();
   }
-  if (options.state) await writeStateFile(options.state, life.flash);
   const rounds = entries.filter((e) => e.round);
   if (options.json) {
     process.stdout.write(

@@ -1,7 +1,7 @@
 // The phone's DHCPv4 client (spec S3, reference §8): DISCOVER with option 60 and a request for the
 // custom option, 66 and 43 -> OFFER -> REQUEST -> ACK, bounded by timeoutMs; never rejects.
-// The exchange is a pure state machine (`startDhcp4`, `stepDhcp4`); `runExchange` drives it, or
-// DHCPv6's, with one socket and real timers.
+// The exchange is a pure state machine (`startDhcp4`, `receiveDhcp4`, `tickDhcp4`); exchange.ts
+// drives it, and DHCPv6's, with one socket and real timers.
 //
 // Why not the `dhcp` package's Client (node_modules/dhcp 0.2.20, required by our design card):
 // - lib/dhcp.js Client.sendDiscover / sendRequest never send option 60, and `config('features')`
@@ -16,7 +16,7 @@
 // So only its encoder is used (`require('dhcp/lib/protocol.js').format`, in dhcp4Message.ts); the
 // replies are parsed by our own strict parser.
 import { randomInt } from 'node:crypto';
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { macWithColons, parseMac, type Mac } from '../core/mac.js';
 import {
   addressListOption,
@@ -31,6 +31,16 @@ import {
   uint32Option,
   type Dhcp4Message,
 } from './dhcp4Message.js';
+import type { Step } from '../core/step.js';
+import {
+  bindSocket,
+  checkExchangeOptions,
+  closeSocket,
+  ignored,
+  runExchange,
+  send,
+  type ExchangeEffect,
+} from './exchange.js';
 import { decodeOptionText, type OptionText } from './optionText.js';
 import type { Ipv4Lease } from '../phone/state.js';
 
@@ -93,12 +103,7 @@ export type Dhcp4State =
     }
   | { readonly name: 'bound'; readonly offer: Accepted; readonly ack: Accepted };
 
-/** What a transition asks the driver to do: datagrams to send, replies it ignored and why. */
-export interface Step<S> {
-  readonly state: S;
-  readonly send: readonly Buffer[];
-  readonly ignored: readonly string[];
-}
+export type Dhcp4Step = Step<Dhcp4State, ExchangeEffect>;
 
 export interface Dhcp4Machine {
   readonly mac: Mac;
@@ -120,24 +125,23 @@ const request = (m: Dhcp4Machine, xid: number, startedAt: number, now: number) =
   broadcast: true,
 });
 
-export function startDhcp4(m: Dhcp4Machine, now: number): Step<Dhcp4State> {
+export function startDhcp4(m: Dhcp4Machine, now: number): Dhcp4Step {
   const xid = m.newXid();
   return {
     state: { name: 'selecting', xid, startedAt: now, nextSendAt: now + m.intervalMs },
-    send: [buildDiscover(request(m, xid, now, now))],
-    ignored: [],
+    effects: [send(buildDiscover(request(m, xid, now, now)))],
   };
 }
 
 /** Retransmits the current message when its time has come. */
-export function tickDhcp4(m: Dhcp4Machine, state: Dhcp4State, now: number): Step<Dhcp4State> {
-  if (state.name === 'bound' || now < state.nextSendAt) return { state, send: [], ignored: [] };
+export function tickDhcp4(m: Dhcp4Machine, state: Dhcp4State, now: number): Dhcp4Step {
+  if (state.name === 'bound' || now < state.nextSendAt) return { state, effects: [] };
   const next = { ...state, nextSendAt: now + m.intervalMs };
-  const send =
+  const datagram =
     state.name === 'selecting'
       ? buildDiscover(request(m, state.xid, state.startedAt, now))
       : sendRequestFor(m, state, now);
-  return { state: next, send: [send], ignored: [] };
+  return { state: next, effects: [send(datagram)] };
 }
 
 function sendRequestFor(
@@ -152,7 +156,7 @@ function sendRequestFor(
   });
 }
 
-const ignore = (state: Dhcp4State, line: string): Step<Dhcp4State> => ({ state, send: [], ignored: [line] });
+const ignore = (state: Dhcp4State, line: string): Dhcp4Step => ({ state, effects: [ignored(line)] });
 
 /** One datagram on the client port. `from` is only for the wording of ignored lines. */
 export function receiveDhcp4(
@@ -161,7 +165,7 @@ export function receiveDhcp4(
   bytes: Uint8Array,
   from: string,
   now: number,
-): Step<Dhcp4State> {
+): Dhcp4Step {
   const parsed = parseDhcp4(bytes);
   if (!parsed.ok) return ignore(state, `malformed: ${parsed.reason} (from ${from})`);
   const message = parsed.message;
@@ -188,7 +192,7 @@ export function receiveDhcp4(
       return ignore(state, line);
     // RFC 2131 §4.4.1: a NAK sends the client back to INIT, with a new transaction.
     const restarted = startDhcp4(m, now);
-    return { ...restarted, ignored: [line] };
+    return { ...restarted, effects: [ignored(line), ...restarted.effects] };
   }
   if (server === undefined)
     return ignore(state, `${type} from ${from} without a server identifier (option 54)`);
@@ -203,17 +207,13 @@ export function receiveDhcp4(
       nextSendAt: now + m.intervalMs,
       offer: { message, server },
     };
-    return { state: requesting, send: [sendRequestFor(m, requesting, now)], ignored: [] };
+    return { state: requesting, effects: [send(sendRequestFor(m, requesting, now))] };
   }
   if (type === 'ACK') {
     if (state.name !== 'requesting') return ignore(state, `ACK from ${server} before any REQUEST`);
     if (server !== state.offer.server)
       return ignore(state, `ACK from ${server}, but the REQUEST went to ${state.offer.server}`);
-    return {
-      state: { name: 'bound', offer: state.offer, ack: { message, server } },
-      send: [],
-      ignored: [],
-    };
+    return { state: { name: 'bound', offer: state.offer, ack: { message, server } }, effects: [] };
   }
   return ignore(state, `unexpected ${type} from ${server}`);
 }
@@ -267,138 +267,11 @@ export function dhcp4ResultOf(
   };
 }
 
-// ---- The driver: one socket, real timers ---------------------------------------------------------
-
-/** A machine as `runExchange` sees it. */
-export interface Exchange<S> {
-  start(now: number): Step<S>;
-  receive(state: S, bytes: Uint8Array, from: RemoteInfo, now: number): Step<S>;
-  tick(state: S, now: number): Step<S>;
-  /** When `tick` has something to do next; undefined when done. */
-  nextWake(state: S): number | undefined;
-  done(state: S): boolean;
-}
-
-export interface ExchangeRun<S> {
-  readonly state: S;
-  readonly ignored: readonly string[];
-  readonly waitedMs: number;
-  /** The first send error, when every send failed. */
-  readonly failed?: string;
-}
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/**
- * Runs `exchange` on a bound socket until it is done, `timeoutMs` has passed or `signal` aborts.
- * Sends go to `destination`. Never rejects; the socket is left open for the caller to close.
- */
-export function runExchange<S>(
-  socket: Socket,
-  exchange: Exchange<S>,
-  destination: { readonly address: string; readonly port: number },
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<ExchangeRun<S>> {
-  const startedAt = Date.now();
-  const ignored: string[] = [];
-  let sent = 0;
-  let sendError: string | undefined;
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      clearTimeout(deadline);
-      socket.off('message', onMessage);
-      signal?.removeEventListener('abort', finish);
-      resolve({
-        state,
-        ignored,
-        waitedMs: Date.now() - startedAt,
-        ...(sent === 0 && sendError !== undefined && { failed: sendError }),
-      });
-    };
-    const perform = (step: Step<S>) => {
-      state = step.state;
-      ignored.push(...step.ignored);
-      for (const datagram of step.send) {
-        socket.send(datagram, destination.port, destination.address, (error) => {
-          if (error)
-            sendError ??= `cannot send to ${destination.address}:${destination.port}: ${error.message}`;
-          else sent++;
-        });
-      }
-      if (exchange.done(state)) return finish();
-      clearTimeout(timer);
-      const wake = exchange.nextWake(state);
-      if (wake !== undefined)
-        timer = setTimeout(() => perform(exchange.tick(state, Date.now())), wake - Date.now());
-    };
-    const onMessage = (bytes: Buffer, from: RemoteInfo) =>
-      perform(exchange.receive(state, bytes, from, Date.now()));
-    const deadline = setTimeout(finish, timeoutMs);
-    let state: S;
-    socket.on('message', onMessage);
-    signal?.addEventListener('abort', finish);
-    try {
-      perform(exchange.start(startedAt));
-    } catch (e) {
-      sendError = messageOf(e);
-      finish();
-    }
-    if (signal?.aborted) finish();
-  });
-}
-
-/** Binds `socket` on `address:port`; the error message when it cannot. */
-export async function bindSocket(socket: Socket, port: number, address: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const onError = (e: Error) => resolve(`cannot listen on UDP port ${port}: ${e.message}`);
-    socket.once('error', onError);
-    socket.bind({ port, address }, () => {
-      socket.off('error', onError);
-      resolve(undefined);
-    });
-  });
-}
-
-export const closeSocket = (socket: Socket) =>
-  new Promise<void>((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve(); // never bound, or closed already
-    }
-  });
-
 /** Programmer errors: the promise rejects with these, before any socket is opened. */
 function checkOptions(options: Dhcp4Options): void {
   if (!parseMac(options.mac).ok) throw new TypeError(`not a MAC: ${options.mac}`);
   checkRequestParameters(options);
   checkExchangeOptions(options);
-}
-
-/** Shared with DHCPv6: the timing and port options. */
-export function checkExchangeOptions(options: {
-  readonly timeoutMs: number;
-  readonly attempts?: number;
-  readonly serverPort?: number;
-  readonly clientPort?: number;
-}): void {
-  if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}`);
-  const attempts = options.attempts ?? 3;
-  if (!(Number.isInteger(attempts) && attempts >= 1))
-    throw new RangeError(`attempts must be 1 or more, not ${attempts}`);
-  for (const [name, port, lowest] of [
-    ['serverPort', options.serverPort, 1],
-    ['clientPort', options.clientPort, 0],
-  ] as const) {
-    if (port !== undefined && !(Number.isInteger(port) && port >= lowest && port <= 65535))
-      throw new RangeError(`${name} must be a UDP port, not ${port}`);
-  }
 }
 
 /** spec S3: one DHCPv4 exchange. Resolves with what came back, or with nothing after timeoutMs. */

@@ -1,6 +1,6 @@
 // The phone's DHCPv6 client (spec S3, reference §8): SOLICIT -> ADVERTISE -> REQUEST -> REPLY
 // (RFC 8415 §18.2), asking for the custom option and option 59 (RFC 5970 boot file URL), bounded
-// by timeoutMs; never rejects. A pure state machine, driven by dhcp4.ts's `runExchange`.
+// by timeoutMs; never rejects. A pure state machine, driven by exchange.ts's `runExchange`.
 //
 // Our own, over node:dgram, because no npm package fits (checked when this was written): `npm
 // search dhcpv6` could not be run (the search endpoint answered 404), and a list of the npm
@@ -15,7 +15,16 @@ import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { parseMac, type Mac } from '../core/mac.js';
-import { bindSocket, checkExchangeOptions, closeSocket, runExchange, type Step } from './dhcp4.js';
+import type { Step } from '../core/step.js';
+import {
+  bindSocket,
+  checkExchangeOptions,
+  closeSocket,
+  ignored as ignoredLine,
+  runExchange,
+  send,
+  type ExchangeEffect,
+} from './exchange.js';
 import {
   buildRequest6,
   buildSolicit,
@@ -103,7 +112,12 @@ export interface Dhcp6Machine {
 /** SOL_TIMEOUT (§7.6): the first retransmission time, hence the end of the collecting. */
 const SOL_TIMEOUT_MS = 1000;
 
-const none = (state: Dhcp6State, ignored: string[] = []): Step<Dhcp6State> => ({ state, send: [], ignored });
+export type Dhcp6Step = Step<Dhcp6State, ExchangeEffect>;
+
+const none = (state: Dhcp6State, ignored: string[] = []): Dhcp6Step => ({
+  state,
+  effects: ignored.map(ignoredLine),
+});
 const elapsedCs = (startedAt: number, now: number) => (now - startedAt) / 10;
 const hex6 = (n: number) => `0x${n.toString(16).padStart(6, '0')}`;
 
@@ -127,7 +141,7 @@ function request(m: Dhcp6Machine, state: Extract<Dhcp6State, { name: 'requesting
   });
 }
 
-export function startDhcp6(m: Dhcp6Machine, now: number): Step<Dhcp6State> {
+export function startDhcp6(m: Dhcp6Machine, now: number): Dhcp6Step {
   const transactionId = m.newTransactionId();
   return {
     state: {
@@ -137,13 +151,12 @@ export function startDhcp6(m: Dhcp6Machine, now: number): Step<Dhcp6State> {
       nextSendAt: now + m.intervalMs,
       collectUntil: now + Math.min(SOL_TIMEOUT_MS, m.intervalMs),
     },
-    send: [solicit(m, transactionId, now, now)],
-    ignored: [],
+    effects: [send(solicit(m, transactionId, now, now))],
   };
 }
 
 /** §18.2.2: a REQUEST to the chosen server, in a transaction of its own. */
-function requestFrom(m: Dhcp6Machine, advert: Advert, now: number, ignored: string[] = []): Step<Dhcp6State> {
+function requestFrom(m: Dhcp6Machine, advert: Advert, now: number, ignored: string[] = []): Dhcp6Step {
   const state = {
     name: 'requesting' as const,
     transactionId: m.newTransactionId(),
@@ -151,18 +164,18 @@ function requestFrom(m: Dhcp6Machine, advert: Advert, now: number, ignored: stri
     nextSendAt: now + m.intervalMs,
     advert,
   };
-  return { state, send: [request(m, state, now)], ignored };
+  return { state, effects: [...ignored.map(ignoredLine), send(request(m, state, now))] };
 }
 
-export function tickDhcp6(m: Dhcp6Machine, state: Dhcp6State, now: number): Step<Dhcp6State> {
+export function tickDhcp6(m: Dhcp6Machine, state: Dhcp6State, now: number): Dhcp6Step {
   if (state.name === 'done') return none(state);
   if (state.name === 'soliciting' && state.best && now >= state.collectUntil)
     return requestFrom(m, state.best, now);
   if (now < state.nextSendAt) return none(state);
   const next = { ...state, nextSendAt: now + m.intervalMs };
-  const send =
+  const datagram =
     next.name === 'soliciting' ? solicit(m, next.transactionId, next.startedAt, now) : request(m, next, now);
-  return { state: next, send: [send], ignored: [] };
+  return { state: next, effects: [send(datagram)] };
 }
 
 export function nextWakeDhcp6(state: Dhcp6State): number | undefined {
@@ -178,7 +191,7 @@ export function receiveDhcp6(
   bytes: Uint8Array,
   from: string,
   now: number,
-): Step<Dhcp6State> {
+): Dhcp6Step {
   const parsed = parseDhcp6(bytes);
   if (!parsed.ok) return none(state, [`malformed: ${parsed.reason} (from ${from})`]);
   const message = parsed.value;

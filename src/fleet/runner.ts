@@ -1,26 +1,40 @@
-// One process, many phones (issue #8 §3): the fleet's phones share one engine, one fetcher (HTTP
-// connections pooled per server), one clock and one SIP endpoint; at most `concurrency` transfers
-// run at once. A phone keeps only what is its own: its flash (maps shared between phones with the
-// same content, StateInterner), a few counters, and a PhoneLife only while it is running. Nothing
-// is kept per round, so the memory does not grow with the run's length.
+// One process, many phones (issue #8 §3, issue #14): the fleet's phones share one engine, one
+// fetcher (HTTP connections pooled per server), one scheduler and one SIP endpoint; at most
+// `concurrency` transfers run at once. A phone is a small record: its flash (maps shared between
+// phones with the same content, StateInterner), its life machine's state (src/phone/lifeMachine.ts)
+// and a few counters; its next wake-up is an entry in the scheduler's heap, not a timer or a
+// coroutine. This file is the machine's driver for the fleet: it performs the effects (rounds on the
+// engine, discovery) and feeds the events back. Nothing is kept per round, so the memory does not
+// grow with the run's length.
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Mac } from '../core/mac.js';
 import { maskUserInfo, withoutUserInfo } from '../core/url.js';
 import { roundRan, type RoundStatus } from '../engine/report.js';
-import { Engine, type Catalogues, type RoundInput, type RoundResult } from '../engine/round.js';
+import { Engine, type Catalogues } from '../engine/round.js';
 import { WireFetcher } from '../fetch/createFetcher.js';
 import type { Fetcher, TransferSettings, Uploader } from '../fetch/fetcher.js';
 import { FileFetcher } from '../fetch/fileFetcher.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
-import { PhoneLife, type FoundServer, type TimelineEntry } from '../phone/life.js';
 import { applyDiscovery, discoverForPhone, type DiscoverOptions } from '../discovery/discoverPhone.js';
+import { lifeFlash, roundDone } from '../phone/lifeEvents.js';
+import {
+  isResting,
+  stepLife,
+  switchedOff,
+  type LifeEffect,
+  type LifeEvent,
+  type LifeLogEntry,
+  type LifeRun,
+  type LifeState,
+} from '../phone/lifeMachine.js';
 import { factoryState, type PhoneState } from '../phone/state.js';
 import { startHttpServer } from '../server/provisioningServer.js';
 import type { NotifyOutcome } from '../sip/sender.js';
-import { RealClock, VirtualClock, type Clock } from '../time/clock.js';
+import { DEFAULT_VIRTUAL_START } from '../time/clock.js';
+import { Scheduler } from '../time/scheduler.js';
 import { ConcurrencyLimit, LimitedFetcher } from './concurrencyLimit.js';
 import { startHealthMonitor } from './emulatorHealth.js';
 import type { FleetPhone } from './fleetInventory.js';
@@ -31,7 +45,7 @@ import { FleetMetrics } from './metrics.js';
 import { powerOnOffset } from './phoneDraw.js';
 import type { FleetReport, LiveStats, PhoneOutcome, Scenario } from './report.js';
 import { RolloutFetcher } from './rolloutFetcher.js';
-import { Pending, runScenario, type ScenarioTimes, type Stage } from './scenarios.js';
+import { runScenario, type LifePlan, type ScenarioTimes, type Stage } from './scenarios.js';
 import type { Shard } from './shard.js';
 
 /** Where the phones provision from. */
@@ -83,13 +97,21 @@ export interface FleetRun {
   readonly report: Promise<FleetReport>;
 }
 
-export const DEFAULT_VIRTUAL_START = Date.UTC(2026, 0, 5);
+export { DEFAULT_VIRTUAL_START };
 
-/** What a phone of the fleet keeps between rounds. */
+/** What a phone of the fleet keeps: its flash, its life and a few counters. */
 interface Member {
   readonly phone: FleetPhone;
   readonly mac: Mac;
+  /** Its place in MAC order: how wake-ups at one instant are ordered. */
+  readonly index: number;
   state: PhoneState;
+  /** Undefined until powered on. */
+  life: LifeState | undefined;
+  /** The instant of the wake-up its life last asked for; older ones in the heap are stale. */
+  wakeAt: number;
+  /** With a discover source: the server its last boot found. */
+  server?: { readonly url: string; readonly source: string };
   serverSource?: string;
   rounds: number;
   reboots: number;
@@ -98,10 +120,11 @@ interface Member {
   failure?: string;
   /** Why the phone did not get the NOTIFY of a NOTIFY storm (real SIP only). */
   notifyFailure?: string;
-  phase: 'off' | 'running' | 'up';
-  life?: PhoneLife;
   finished: boolean;
 }
+
+/** What the scheduler wakes: a phone, or an action of the scenario. */
+type Wake = Member | (() => void);
 
 /** Starts a fleet run; `report` resolves when it is over. */
 export function startFleetRun(options: FleetRunOptions): FleetRun {
@@ -113,40 +136,22 @@ export function runFleet(options: FleetRunOptions): Promise<FleetReport> {
   return startFleetRun(options).report;
 }
 
-/** The engine of the fleet: after every round the phone's flash is compacted and its outcome noted. */
-class FleetEngine extends Engine {
-  constructor(
-    catalogues: Catalogues,
-    private readonly transfer: Partial<TransferSettings> | undefined,
-    private readonly afterRound: (input: RoundInput, result: RoundResult) => RoundResult,
-  ) {
-    super(catalogues);
-  }
-
-  override async runRound(input: RoundInput): Promise<RoundResult> {
-    const result = await super.runRound(
-      this.transfer ? { ...input, transfer: { ...this.transfer, ...input.transfer } } : input,
-    );
-    return this.afterRound(input, result);
-  }
-}
-
 class FleetRunner implements Stage<Member> {
-  readonly clock: Clock;
   readonly time: 'real' | 'virtual';
   readonly start: number;
   readonly phones: Member[];
   private readonly members = new Map<Mac, Member>();
+  private readonly scheduler: Scheduler<Wake>;
   private readonly metrics: FleetMetrics;
   private readonly interner = new StateInterner();
-  private readonly engine: FleetEngine;
+  private readonly engine: Engine;
   private readonly limit: ConcurrencyLimit;
   private readonly discoveries: ConcurrencyLimit;
   private fetcher: (Fetcher & Uploader) | undefined;
   private server: { url: string; source: string } | undefined;
   private sip: FleetSipEndpoint | undefined;
-  /** Lives started by a NOTIFY (a phone woken from idle). */
-  private readonly woken = new Pending();
+  private lifePlan: LifePlan = { schedule: true, finishAtRest: false };
+  private lifeRun: LifeRun;
   private readonly closers: (() => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
   readonly stopped = this.stopping.signal;
@@ -154,18 +159,24 @@ class FleetRunner implements Stage<Member> {
   constructor(private readonly options: FleetRunOptions) {
     this.time = options.time;
     this.start = options.start ?? (options.time === 'virtual' ? DEFAULT_VIRTUAL_START : Date.now());
-    this.clock = options.time === 'virtual' ? new VirtualClock(this.start) : new RealClock();
+    this.scheduler = new Scheduler<Wake>({
+      time: options.time,
+      start: this.start,
+      wake: (wake, at) => (typeof wake === 'function' ? wake() : this.wake(wake, at)),
+    });
     this.phones = [...options.phones]
       .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0))
-      .map((phone) => ({
+      .map((phone, index) => ({
         phone,
         mac: phone.mac,
+        index,
         state: phone.state
           ? this.interner.compact(phone.state)
           : factoryState(phone.mac, phone.model.id, phone.firmware),
+        life: undefined,
+        wakeAt: Number.NaN,
         rounds: 0,
         reboots: 0,
-        phase: 'off',
         finished: false,
       }));
     for (const member of this.phones) {
@@ -179,19 +190,20 @@ class FleetRunner implements Stage<Member> {
       models: loadModelCatalogue(),
       params: loadParameterCatalogue(),
     };
-    this.engine = new FleetEngine(catalogues, options.transfer, (input, result) =>
-      this.afterRound(input, result),
-    );
+    this.engine = new Engine(catalogues);
+    this.lifeRun = { seed: options.seed, bootMs: options.bootMs, schedule: true };
   }
 
   live(): LiveStats {
-    return this.metrics.live(this.clock.now() - this.start);
+    return this.metrics.live(this.scheduler.now() - this.start);
   }
 
+  /** Ctrl-C: every phone is powered off (a round under way finishes first), nothing new starts. */
   stop(): void {
     if (this.stopped.aborted) return;
     this.stopping.abort();
-    for (const member of this.phones) member.life?.stop();
+    for (const member of this.phones) if (member.life) this.feed(member, { kind: 'power-off' });
+    this.scheduler.stop();
   }
 
   async run(): Promise<FleetReport> {
@@ -200,7 +212,6 @@ class FleetRunner implements Stage<Member> {
     try {
       await this.openServers();
       await runScenario(this.options.scenario, this, this.options);
-      await this.woken.settled();
       await this.options.onSettled?.();
     } finally {
       for (const close of this.closers.reverse()) await close().catch(() => undefined);
@@ -230,35 +241,48 @@ class FleetRunner implements Stage<Member> {
     // A life or rollout lasts what it was asked to (unless stopped); a storm until its last phone is done.
     const whole = (scenario === 'life' || scenario === 'rollout') && !this.stopped.aborted;
     if (whole && forMs !== undefined) return forMs;
-    return this.clock.now() - this.start;
+    return this.scheduler.now() - this.start;
+  }
+
+  // ---- The stage the scenarios play on ----------------------------------------------------------
+
+  now(): number {
+    return this.scheduler.now();
   }
 
   powerOnOffset(member: Member): number {
     return powerOnOffset(this.options.seed, member.mac, this.options.rampMs);
   }
 
-  asActor<T>(work: () => Promise<T>): Promise<T> {
-    const clock = this.clock;
-    if (!(clock instanceof VirtualClock)) return work();
-    clock.enter();
-    return work().finally(() => clock.leave());
+  plan(plan: LifePlan): void {
+    this.lifePlan = plan;
+    this.lifeRun = { ...this.lifeRun, schedule: plan.schedule };
   }
 
-  powerOn(member: Member, how: { until: number; endWhenIdle: boolean }): Promise<void> {
-    return this.runLife(member, { ...how, poweredOn: false });
+  powerOnAt(member: Member, at: number): void {
+    member.wakeAt = at;
+    this.scheduler.wakeAt(at, member, member.index);
   }
 
-  async notifyAll(members: readonly Member[]): Promise<void> {
+  at(at: number, action: () => void): void {
+    this.scheduler.wakeAt(at, action, -1);
+  }
+
+  settle(until?: number): Promise<void> {
+    return this.scheduler.run(until === undefined ? {} : { until });
+  }
+
+  notifyAll(members: readonly Member[]): void {
+    if (this.stopped.aborted) return;
     const header = this.options.notifyReboot ? 'check-sync;reboot=true' : 'check-sync';
-    if (this.time === 'virtual' || !this.sip) {
-      // Virtual time: the NOTIFY is handed to the phone in-process, in MAC order, all at one instant.
-      await this.asActor(async () => {
-        for (const member of members) this.deliver(member, header);
-        await Promise.resolve();
-      });
-    } else {
-      const sip = this.sip;
-      await sendNotifyStorm(
+    const sip = this.sip;
+    if (this.time === 'virtual' || !sip) {
+      // Virtual time: the NOTIFY is handed to each phone in-process, in MAC order, at this instant.
+      for (const member of members) this.deliver(member, header);
+      return;
+    }
+    this.scheduler.track(
+      sendNotifyStorm(
         members.map((m) => m.mac),
         {
           host: sip.host,
@@ -268,9 +292,8 @@ class FleetRunner implements Stage<Member> {
           signal: this.stopped,
           onOutcome: (mac, outcome) => this.noteNotify(mac, outcome),
         },
-      );
-    }
-    await this.woken.settled();
+      ),
+    );
   }
 
   finish(member: Member): void {
@@ -279,21 +302,116 @@ class FleetRunner implements Stage<Member> {
     this.metrics.recordPhone(outcomeOf(member));
   }
 
-  /** A check-sync NOTIFY for a phone: to its running life, or to an idle phone woken for it. */
-  private deliver(member: Member, eventHeader: string): boolean {
-    if (member.phase === 'off' || this.stopped.aborted) return false;
-    if (member.life) {
-      member.life.request('notify', eventHeader);
-      return true;
+  // ---- The life machine's driver ----------------------------------------------------------------
+
+  /** A phone's wake-up: its power-on, or its life's timer (unless superseded). */
+  private wake(member: Member, at: number): void {
+    if (at !== member.wakeAt) return;
+    member.wakeAt = Number.NaN;
+    if (member.life) return this.feed(member, { kind: 'timer' });
+    if (this.stopped.aborted) return;
+    member.life = switchedOff({
+      mac: member.mac,
+      run: this.lifeRun,
+      flash: lifeFlash(member.state, this.engine.catalogues.params),
+    });
+    this.feed(member, { kind: 'power-on' });
+  }
+
+  /** One event into a phone's life; its effects performed in order, an answer known at once fed back. */
+  private feed(member: Member, event: LifeEvent): void {
+    let next: LifeEvent | undefined = event;
+    while (next) {
+      const step = stepLife(member.life!, next, this.scheduler.now());
+      member.life = step.state;
+      next = this.perform(member, step.effects);
     }
-    this.woken.add(
-      this.runLife(member, {
-        until: Number.POSITIVE_INFINITY,
-        endWhenIdle: true,
-        poweredOn: true,
-        notify: eventHeader,
-      }),
+    if (this.lifePlan.finishAtRest && isResting(member.life!)) this.finish(member);
+  }
+
+  private perform(member: Member, effects: readonly LifeEffect[]): LifeEvent | undefined {
+    let followUp: LifeEvent | undefined;
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'sleepUntil':
+          if (effect.at !== member.wakeAt) {
+            member.wakeAt = effect.at;
+            this.scheduler.wakeAt(effect.at, member, member.index);
+          }
+          break;
+        case 'runRound':
+          this.scheduler.track(this.round(member));
+          break;
+        case 'findServer':
+          followUp = this.findServer(member);
+          break;
+        case 'saveState':
+          // The flash is kept in memory (compacted after each round); nothing to write.
+          break;
+        case 'log':
+          this.count(member, effect.entry);
+          break;
+      }
+    }
+    return followUp;
+  }
+
+  private async round(member: Member): Promise<void> {
+    const server = this.options.source.kind === 'discover' ? member.server : this.server;
+    const { report, state } = await this.engine.runRound({
+      model: member.phone.model,
+      state: member.state,
+      ...(server && { server }),
+      fetcher: this.fetcher!,
+      now: new Date(this.scheduler.now()),
+      // The counters need the changes and the reboot decision, not the whole configuration.
+      detail: 'lean',
+      ...(this.options.transfer && { transfer: this.options.transfer }),
+    });
+    member.last = report.status;
+    member.failure = roundRan(report.status)
+      ? undefined
+      : (report.errors[0]?.message ?? `round ${report.status}`);
+    member.state = this.interner.compact(state);
+    this.feed(member, roundDone(report, member.state, this.engine.catalogues.params));
+  }
+
+  /** A boot's server: the source's at once, or the S1 chain one phone at a time (see FleetSource). */
+  private findServer(member: Member): LifeEvent | undefined {
+    const source = this.options.source;
+    if (source.kind !== 'discover')
+      return {
+        kind: 'found-server',
+        summary: this.server ? `server from ${this.server.source}` : 'server from flash (S1)',
+      };
+    this.scheduler.track(
+      this.discoveries
+        .run(() =>
+          discoverForPhone(
+            { model: member.phone.model, state: member.state },
+            this.engine.catalogues.params,
+            {
+              ...source.discover,
+              network: true,
+              pnpLocalPort: 0,
+            },
+          ),
+        )
+        .then((report) => {
+          member.serverSource = report.winner?.source;
+          const found = applyDiscovery(member.state, report, new Date(this.scheduler.now()));
+          member.state = found.state;
+          member.server = found.server;
+          this.feed(member, { kind: 'found-server', summary: found.summary });
+        }),
     );
+    return undefined;
+  }
+
+  /** A check-sync NOTIFY for a phone's life (T7): none for a phone not yet powered on. */
+  private deliver(member: Member, eventHeader: string): boolean {
+    if (!member.life || member.life.name === 'off' || this.stopped.aborted) return false;
+    this.feed(member, { kind: 'notify', eventHeader });
     return true;
   }
 
@@ -309,73 +427,8 @@ class FleetRunner implements Stage<Member> {
           : `check-sync NOTIFY not sent: ${outcome.message}`;
   }
 
-  /** A boot's discovery for one phone: the S1 chain, one phone at a time (see FleetSource). */
-  private finder(
-    member: Member,
-    source: Extract<FleetSource, { kind: 'discover' }>,
-  ): (state: PhoneState) => Promise<FoundServer> {
-    return async (state) => {
-      const report = await this.discoveries.run(() =>
-        discoverForPhone({ model: member.phone.model, state }, this.engine.catalogues.params, {
-          ...source.discover,
-          network: true,
-          pnpLocalPort: 0,
-        }),
-      );
-      member.serverSource = report.winner?.source;
-      return applyDiscovery(state, report, new Date(this.clock.now()));
-    };
-  }
-
-  private async runLife(
-    member: Member,
-    how: { until: number; endWhenIdle: boolean; poweredOn: boolean; notify?: string },
-  ): Promise<void> {
-    const life = new PhoneLife({
-      engine: this.engine,
-      model: member.phone.model,
-      state: member.state,
-      ...(this.server && { server: this.server }),
-      ...(this.options.source.kind === 'discover' && {
-        findServer: this.finder(member, this.options.source),
-      }),
-      fetcher: this.fetcher!,
-      clock: this.clock,
-      seed: this.options.seed,
-      bootMs: this.options.bootMs,
-      keepTimeline: false,
-      endWhenIdle: how.endWhenIdle,
-      poweredOn: how.poweredOn,
-      onEntry: (entry) => this.onEntry(member, entry),
-    });
-    if (how.notify !== undefined) life.request('notify', how.notify);
-    if (this.stopped.aborted) life.stop();
-    member.life = life;
-    member.phase = 'running';
-    const clock = this.clock;
-    if (clock instanceof VirtualClock) clock.enter();
-    try {
-      await life.live(how.until);
-    } finally {
-      if (clock instanceof VirtualClock) clock.leave();
-      member.life = undefined;
-      member.phase = 'up';
-      member.state = life.flash;
-    }
-  }
-
-  private afterRound(input: RoundInput, result: RoundResult): RoundResult {
-    const member = this.members.get(input.state.mac);
-    if (!member) return result;
-    const { report } = result;
-    member.last = report.status;
-    if (!roundRan(report.status)) member.failure = report.errors[0]?.message ?? `round ${report.status}`;
-    else member.failure = undefined;
-    const state = this.interner.compact(result.state);
-    return state === result.state ? result : { report, state };
-  }
-
-  private onEntry(member: Member, entry: TimelineEntry): void {
+  /** A round's timeline entry, counted: the fleet keeps no timeline. */
+  private count(member: Member, entry: LifeLogEntry): void {
     const round = entry.round;
     if (!round) return;
     member.rounds++;
@@ -389,11 +442,12 @@ class FleetRunner implements Stage<Member> {
 
   /** The servers and the fetcher chain: limit → metering → (rollout switch) → transport. */
   private async openServers(): Promise<void> {
-    const virtual = this.clock instanceof VirtualClock;
-    const clock = this.clock;
+    const virtual = this.time === 'virtual';
+    const clock = this.scheduler;
     const wire = new WireFetcher({
       ...(this.options.caFiles && { caFiles: this.options.caFiles }),
-      // Retry pauses (issue #3 §2) pass on the scenario clock: in virtual time they cost nothing.
+      // Retry pauses (issue #3 §2) pass on the scenario clock: in virtual time, which stands still
+      // during a round, they cost nothing.
       ...(virtual && { sleep: (ms: number) => clock.sleepUntil(clock.now() + ms) }),
       // No more connections than transfers at once: undici would otherwise open new ones while
       // closing ones linger, past a server's connection limit.
@@ -414,7 +468,7 @@ class FleetRunner implements Stage<Member> {
     let transport: Fetcher & Uploader = a.fetcher;
     if (this.options.rolloutSource && this.options.rolloutAtMs !== undefined) {
       const b = await open(this.options.rolloutSource);
-      transport = new RolloutFetcher(a, b, this.start + this.options.rolloutAtMs, this.clock);
+      transport = new RolloutFetcher(a, b, this.start + this.options.rolloutAtMs, clock);
     }
     // Virtual time: latencies in virtual ms too (0: the clock stands still during a transfer).
     const metered = virtual
@@ -427,10 +481,7 @@ class FleetRunner implements Stage<Member> {
       this.server = { url: a.url, source: this.options.source.kind === 'tree' ? '--tree' : '--server' };
     if (!virtual && (this.options.scenario === 'notify-storm' || this.options.rolloutNotify)) {
       this.sip = await startFleetSip({
-        isPhone: (mac) => {
-          const member = this.members.get(mac);
-          return member !== undefined && member.phase !== 'off';
-        },
+        isPhone: (mac) => this.members.get(mac)?.life !== undefined,
         onCheckSync: (mac, event) => {
           const member = this.members.get(mac);
           if (member) this.deliver(member, event.eventHeader);
@@ -465,7 +516,7 @@ function outcomeOf(member: Member): PhoneOutcome {
   if (member.notifyFailure !== undefined) return { ...base, status: 'failed', failure: member.notifyFailure };
   const last = member.last;
   if (last === undefined) {
-    const why = member.phase === 'off' ? 'never powered on in the run' : 'no provisioning round ran';
+    const why = member.life === undefined ? 'never powered on in the run' : 'no provisioning round ran';
     return { ...base, status: 'failed', failure: why };
   }
   if (roundRan(last)) return { ...base, status: 'provisioned' };

@@ -1,6 +1,7 @@
 // A non-INVITE client transaction over UDP (RFC 3261 §17.1.2), sans I/O: states and a transition
 // function; the caller sends, sets one timer and feeds responses in. sip.js's own transaction
 // assumes a reliable transport (no Timer E, Timer K 0), so UDP needs this one.
+import type { Step } from '../core/step.js';
 import { T1, T2, TIMER_F } from './timers.js';
 import type { Address } from './via.js';
 
@@ -52,13 +53,10 @@ export type NictEffect =
   | { readonly kind: 'send' }
   | { readonly kind: 'provisional'; readonly status: number; readonly reason: string };
 
-export interface Step {
-  readonly state: NictState;
-  readonly effects: readonly NictEffect[];
-}
+export type NictStep = Step<NictState, NictEffect>;
 
 /** Trying: the request goes out, Timer E at T1, Timer F at 64*T1 or `limitMs` if sooner. */
-export function startNict(now: number, limitMs: number = TIMER_F): Step {
+export function startNict(now: number, limitMs: number = TIMER_F): NictStep {
   return {
     state: {
       name: 'trying',
@@ -80,7 +78,7 @@ export function nextWake(state: NictState): number | undefined {
     : undefined;
 }
 
-export function stepNict(state: NictState, input: NictInput): Step {
+export function stepNict(state: NictState, input: NictInput): NictStep {
   if (state.name !== 'trying' && state.name !== 'proceeding') return { state, effects: [] };
   if (input.kind === 'response') {
     if (input.status < 200) {

@@ -8,7 +8,7 @@ import {
   stepNict,
   type NictInput,
   type NictState,
-  type Step,
+  type NictStep,
 } from './clientTransaction.js';
 import type { Address } from './via.js';
 
@@ -44,7 +44,7 @@ export function runTransaction(
 ): RunningTransaction {
   let timer: NodeJS.Timeout | undefined;
   let state: NictState;
-  const apply = (step: Step) => {
+  const apply = (step: NictStep) => {
     state = step.state;
     for (const effect of step.effects) if (effect.kind === 'send') send();
     clearTimeout(timer);

@@ -12,7 +12,7 @@ import {
   TIMER_F,
   type NictInput,
   type NictState,
-  type Step,
+  type NictStep,
 } from './clientTransaction.js';
 import { CHECK_SYNC } from './event.js';
 import { parseSipMessage } from './message.js';
@@ -181,7 +181,7 @@ function runTransaction(
       socket.off('error', onError);
       resolve(outcome);
     };
-    const apply = (step: Step) => {
+    const apply = (step: NictStep) => {
       state = step.state;
       for (const effect of step.effects) {
         if (effect.kind === 'send')

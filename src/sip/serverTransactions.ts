@@ -2,7 +2,9 @@
 // with a final response, so a transaction goes straight to Completed and stays there for Timer J
 // (64*T1 = 32 s over UDP for non-INVITE; Timer H, also 64*T1, for an INVITE's error response): a
 // retransmitted request within that time gets the same response and is not handed on again.
-// Bounded, oldest first out; time is passed in, so tests set it exactly.
+// A transaction is a pure machine (`stepServerTransaction`); the table keeps the Completed ones,
+// bounded, oldest first out. Time is passed in, so tests set it exactly.
+import type { Step } from '../core/step.js';
 import type { SipRequest } from './message.js';
 import { TIMER_J } from './timers.js';
 import { MAGIC_COOKIE, type Address } from './via.js';
@@ -32,11 +34,57 @@ export function transactionId(request: SipRequest): TransactionId | undefined {
   return { match, method: request.method };
 }
 
+/** The final response sent, kept for retransmissions of the request until Timer J. */
 export interface Completed {
+  readonly name: 'completed';
   readonly method: string;
   readonly response: string;
   readonly destination: Address;
   readonly expiresAt: number;
+}
+
+export type ServerTransaction = Completed | { readonly name: 'terminated' };
+
+export type ServerTransactionEvent =
+  /** The request again (RFC 3261 §17.2.2: the response is sent again, nothing handed on). */
+  | { readonly kind: 'request' }
+  /** Time has passed (Timer J). */
+  | { readonly kind: 'tick' };
+
+export type ServerTransactionEffect = {
+  readonly kind: 'send';
+  readonly message: string;
+  readonly to: Address;
+};
+
+export type ServerTransactionStep = Step<ServerTransaction, ServerTransactionEffect>;
+
+const TERMINATED: ServerTransaction = { name: 'terminated' };
+
+/** A request answered at once with a final response: sent, and Completed for Timer J. */
+export function completeServerTransaction(
+  method: string,
+  response: string,
+  destination: Address,
+  now: number,
+  lifetimeMs = TIMER_J,
+): ServerTransactionStep {
+  return {
+    state: { name: 'completed', method, response, destination, expiresAt: now + lifetimeMs },
+    effects: [{ kind: 'send', message: response, to: destination }],
+  };
+}
+
+export function stepServerTransaction(
+  state: ServerTransaction,
+  event: ServerTransactionEvent,
+  now: number,
+): ServerTransactionStep {
+  if (state.name === 'terminated') return { state, effects: [] };
+  // Timer J fired: Terminated, and a late retransmission is a new request.
+  if (now >= state.expiresAt) return { state: TERMINATED, effects: [] };
+  if (event.kind === 'tick') return { state, effects: [] };
+  return { state, effects: [{ kind: 'send', message: state.response, to: state.destination }] };
 }
 
 export class ServerTransactionTable {
@@ -75,13 +123,16 @@ export class ServerTransactionTable {
       if (oldest.done) break;
       this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { method: id.method, response, destination, expiresAt: now + this.lifetimeMs });
+    this.entries.set(
+      key,
+      completeServerTransaction(id.method, response, destination, now, this.lifetimeMs).state as Completed,
+    );
   }
 
   /** Timer J fired: every entry is as old as its place in the map, so the expired ones lead. */
   private expire(now: number): void {
     for (const [key, entry] of this.entries) {
-      if (entry.expiresAt > now) break;
+      if (stepServerTransaction(entry, { kind: 'tick' }, now).state.name === 'completed') break;
       this.entries.delete(key);
     }
   }

@@ -11,7 +11,7 @@ import {
   type EchoedHeaders,
   type SipRequest,
 } from './message.js';
-import { ServerTransactionTable, transactionId } from './serverTransactions.js';
+import { ServerTransactionTable, stepServerTransaction, transactionId } from './serverTransactions.js';
 import { responseDestination, stampTopVia, type Address, type TopVia } from './via.js';
 
 /** The methods this UA answers other than with 405 (ACK is absorbed, never answered). */
@@ -99,8 +99,9 @@ export class UserAgentServer {
     const id = transactionId(request);
     const done = id && this.transactions.find(id, now);
     if (done) {
+      const again = stepServerTransaction(done, { kind: 'request' }, now).effects;
       return [
-        { kind: 'send', message: done.response, to: done.destination },
+        ...again,
         log(`${request.method} from ${at(source)} again (retransmission): same answer, nothing started`),
       ];
     }

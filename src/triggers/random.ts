@@ -19,6 +19,18 @@ const TWO_TO_32 = 0x1_0000_0000;
 /** FNV-1a over the UTF-8 bytes of `text`, as an unsigned 32-bit integer. */
 export function fnv1a32(text: string): number {
   let hash = FNV_OFFSET_BASIS;
+  // ASCII (MACs, digits, most seeds) is its own UTF-8: no encoding, no allocation per draw.
+  let ascii = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) {
+      ascii = false;
+      break;
+    }
+    hash = Math.imul(hash ^ code, FNV_PRIME) >>> 0;
+  }
+  if (ascii) return hash;
+  hash = FNV_OFFSET_BASIS;
   for (const byte of new TextEncoder().encode(text)) {
     hash = Math.imul(hash ^ byte, FNV_PRIME) >>> 0;
   }

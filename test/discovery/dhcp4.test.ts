@@ -14,6 +14,7 @@ import {
   type Dhcp4Options,
   type Dhcp4State,
 } from '../../src/discovery/dhcp4.js';
+import { datagramsOf, ignoredOf } from '../../src/discovery/exchange.js';
 import {
   addressOption,
   buildDiscover,
@@ -278,7 +279,7 @@ describe('S3 DHCPv4 exchange, as states', () => {
     const m = machine();
     const start = startDhcp4(m, 0);
     expect(start.state).toMatchObject({ name: 'selecting', xid: 0x1000 });
-    expect(messageTypeOf(parsed(start.send[0]!))).toBe('DISCOVER');
+    expect(messageTypeOf(parsed(datagramsOf(start)[0]!))).toBe('DISCOVER');
     const offered = receiveDhcp4(
       m,
       start.state,
@@ -287,7 +288,7 @@ describe('S3 DHCPv4 exchange, as states', () => {
       10,
     );
     expect(offered.state.name).toBe('requesting');
-    const request = parsed(offered.send[0]!);
+    const request = parsed(datagramsOf(offered)[0]!);
     expect(request.xid).toBe(0x1000);
     expect(addressOption(request, Option.SERVER_ID)).toBe(SERVER);
     expect(addressOption(request, Option.REQUESTED_ADDRESS)).toBe('10.77.0.120');
@@ -312,9 +313,9 @@ describe('S3 DHCPv4 exchange, as states', () => {
     ].map((bytes) => receiveDhcp4(m, state, bytes, from, 5));
     for (const step of steps) {
       expect(step.state).toBe(state);
-      expect(step.send).toEqual([]);
+      expect(datagramsOf(step)).toEqual([]);
     }
-    expect(steps.map((s) => s.ignored[0])).toEqual([
+    expect(steps.map((s) => ignoredOf(s)[0])).toEqual([
       `reply for 00:15:65:00:00:01, not us (from ${from})`,
       `xid mismatch: 0x00002000, ours is 0x00001000 (from ${from})`,
       `not a reply: op 1 (from ${from})`,
@@ -332,7 +333,7 @@ describe('S3 DHCPv4 exchange, as states', () => {
       1,
     );
     expect(step.state.name).toBe('selecting');
-    expect(step.ignored).toEqual([`OFFER from ${from} without a server identifier (option 54)`]);
+    expect(ignoredOf(step)).toEqual([`OFFER from ${from} without a server identifier (option 54)`]);
   });
 
   it('takes the first OFFER; a second one is ignored', () => {
@@ -345,7 +346,7 @@ describe('S3 DHCPv4 exchange, as states', () => {
       from,
       2,
     );
-    expect(second.ignored).toEqual([`OFFER from 10.77.0.9: already requesting from ${SERVER}`]);
+    expect(ignoredOf(second)).toEqual([`OFFER from 10.77.0.9: already requesting from ${SERVER}`]);
   });
 
   it('an ACK from a server the REQUEST did not go to is ignored', () => {
@@ -359,7 +360,7 @@ describe('S3 DHCPv4 exchange, as states', () => {
       2,
     );
     expect(ack.state.name).toBe('requesting');
-    expect(ack.ignored[0]).toMatch(/^ACK from 10\.77\.0\.9, but the REQUEST went to 10\.77\.0\.1/);
+    expect(ignoredOf(ack)[0]).toMatch(/^ACK from 10\.77\.0\.9, but the REQUEST went to 10\.77\.0\.1/);
   });
 
   it('a NAK to our REQUEST starts over with a new xid (RFC 2131 §4.4.1)', () => {
@@ -373,17 +374,17 @@ describe('S3 DHCPv4 exchange, as states', () => {
       from,
       2,
     );
-    expect(nak.ignored).toEqual([`NAK from ${SERVER}: wrong network`]);
+    expect(ignoredOf(nak)).toEqual([`NAK from ${SERVER}: wrong network`]);
     expect(nak.state).toMatchObject({ name: 'selecting', xid: 0x1001 });
-    expect(messageTypeOf(parsed(nak.send[0]!))).toBe('DISCOVER');
+    expect(messageTypeOf(parsed(datagramsOf(nak)[0]!))).toBe('DISCOVER');
   });
 
   it('retransmits the same DISCOVER (same xid, secs counting) every interval', () => {
     const m = machine();
     const { state } = startDhcp4(m, 0);
-    expect(tickDhcp4(m, state, 999).send).toEqual([]);
+    expect(datagramsOf(tickDhcp4(m, state, 999))).toEqual([]);
     const again = tickDhcp4(m, state, 2500);
-    const resent = parsed(again.send[0]!);
+    const resent = parsed(datagramsOf(again)[0]!);
     expect(resent).toMatchObject({ xid: 0x1000, secs: 2 });
     expect((again.state as Extract<Dhcp4State, { name: 'selecting' }>).nextSendAt).toBe(3500);
   });

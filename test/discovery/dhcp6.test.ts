@@ -14,6 +14,7 @@ import {
   type Dhcp6Machine,
   type Dhcp6Options,
 } from '../../src/discovery/dhcp6.js';
+import { datagramsOf, ignoredOf } from '../../src/discovery/exchange.js';
 import {
   buildRequest6,
   buildSolicit,
@@ -172,13 +173,13 @@ describe('S3 DHCPv6 exchange, as states', () => {
     const low = serverMessage({ type: 2, transactionId: 0x100, serverId: OTHER_DUID, preference: 1 });
     const high = serverMessage({ type: 2, transactionId: 0x100, preference: 7 });
     const one = receiveDhcp6(m, start.state, low, from, 10);
-    expect(one.send).toEqual([]);
+    expect(datagramsOf(one)).toEqual([]);
     const two = receiveDhcp6(m, one.state, high, from, 20);
-    expect(two.send).toEqual([]);
+    expect(datagramsOf(two)).toEqual([]);
     expect(nextWakeDhcp6(two.state)).toBe(1000);
     const chosen = tickDhcp6(m, two.state, 1000);
     expect(chosen.state).toMatchObject({ name: 'requesting', transactionId: 0x101 });
-    const request = parsed(chosen.send[0]!);
+    const request = parsed(datagramsOf(chosen)[0]!);
     expect(request.type).toBe(3);
     expect(Buffer.from(firstOption(request.options, Option6.SERVERID)!)).toEqual(SERVER_DUID);
   });
@@ -193,7 +194,7 @@ describe('S3 DHCPv6 exchange, as states', () => {
       5,
     );
     expect(step.state.name).toBe('requesting');
-    expect(step.send).toHaveLength(1);
+    expect(datagramsOf(step)).toHaveLength(1);
   });
 
   it('ignores replies for another client, with another transaction id, or without identifiers', () => {
@@ -208,7 +209,7 @@ describe('S3 DHCPv6 exchange, as states', () => {
       Buffer.from([2, 0, 1]),
     ].map((bytes) => receiveDhcp6(m, state, bytes, from, 5));
     for (const step of steps) expect(step.state).toBe(state);
-    expect(steps.map((s) => s.ignored[0])).toEqual([
+    expect(steps.map((s) => ignoredOf(s)[0])).toEqual([
       `reply for client 00030001${OTHER}, not us (ADVERTISE from ${from})`,
       `transaction id mismatch: 0x000999, ours is 0x000100 (ADVERTISE from ${from})`,
       `ADVERTISE from ${from} without a Client Identifier`,
@@ -229,7 +230,7 @@ describe('S3 DHCPv6 exchange, as states', () => {
       from,
       2,
     );
-    expect(wrongServer.ignored[0]).toMatch(
+    expect(ignoredOf(wrongServer)[0]).toMatch(
       /^REPLY from server 00030001aabbccddeeff, but the REQUEST went to/,
     );
     const oldTransaction = receiveDhcp6(
@@ -239,7 +240,7 @@ describe('S3 DHCPv6 exchange, as states', () => {
       from,
       2,
     );
-    expect(oldTransaction.ignored[0]).toMatch(/^transaction id mismatch/);
+    expect(ignoredOf(oldTransaction)[0]).toMatch(/^transaction id mismatch/);
     const reply = receiveDhcp6(m, requesting, serverMessage({ type: 7, transactionId: 0x101 }), from, 3);
     expect(reply.state.name).toBe('done');
   });

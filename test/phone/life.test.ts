@@ -3,7 +3,6 @@
 // every time for the same inputs.
 import { describe, expect, it } from 'vitest';
 import { PhoneLife, type Call, type LifeOptions, type TimelineEntry } from '../../src/phone/life.js';
-import { VirtualClock } from '../../src/time/clock.js';
 import { MemoryTree, file } from '../support/memoryTree.js';
 import { engine, models, newPhone } from '../support/engine.js';
 
@@ -24,32 +23,24 @@ async function live(
     script?: [number, (life: PhoneLife) => void][];
     firmware?: string;
     life?: Partial<
-      Pick<LifeOptions, 'keepTimeline' | 'poweredOn' | 'endWhenIdle' | 'onEntry' | 'findServer'>
+      Pick<LifeOptions, 'keepTimeline' | 'poweredOn' | 'endWhenIdle' | 'onEntry' | 'findServer' | 'onState'>
     >;
   } = {},
 ) {
-  const clock = new VirtualClock(START, START + hours * HOUR);
   const life = new PhoneLife({
     engine,
     model: models.find('T46U')!,
     state: newPhone('T46U', undefined, options.firmware),
     server: { url: 'http://prov.test/', source: 'test' },
     fetcher: tree,
-    clock,
+    time: 'virtual',
+    start: START,
     seed: 'seed',
     ...(options.calls && { calls: options.calls }),
     ...options.life,
   });
-  for (const [at, act] of options.script ?? []) {
-    clock.enter();
-    void clock.sleepUntil(START + at).then(() => {
-      act(life);
-      clock.leave();
-    });
-  }
-  clock.enter();
-  await life.live(START + hours * HOUR).finally(() => clock.leave());
-  await clock.whenIdle();
+  for (const [at, act] of options.script ?? []) life.at(START + at, () => act(life));
+  await life.live(START + hours * HOUR);
   return life;
 }
 
@@ -230,19 +221,18 @@ describe('lives for fleets and discovery (issues #6, #8)', () => {
     const tree = hourly();
     // A phone already provisioned from this tree, as after a fleet's boot storm.
     const first = await live(tree, 1, { life: { endWhenIdle: true } });
-    const clock = new VirtualClock(START, START + 3 * HOUR);
     const life = new PhoneLife({
       engine,
       model: models.find('T46U')!,
       state: first.flash,
       server: { url: 'http://prov.test/', source: 'test' },
       fetcher: tree,
-      clock,
+      time: 'virtual',
+      start: START,
       seed: 'seed',
       poweredOn: true,
     });
-    clock.enter();
-    await life.live(START + 3 * HOUR).finally(() => clock.leave());
+    await life.live(START + 3 * HOUR);
     expect(life.timeline.some((e) => e.state === 'booting')).toBe(false);
     expect(rounds(life.timeline)).toEqual(['60m repeat', '120m repeat']);
   });
@@ -274,5 +264,13 @@ describe('lives for fleets and discovery (issues #6, #8)', () => {
     );
     expect(life.flash.network?.serverSource).toBe('dhcp-66');
     expect(rounds(life.timeline)).toEqual(['1m power-on']);
+  });
+
+  it('onState: the flash saved after each round that ran, and at the end of the life', async () => {
+    const saved: number[] = [];
+    const life = await live(hourly(), 2, { life: { onState: (state) => void saved.push(state.rounds) } });
+    // After the power-on round (1 min), after the repeat round (61 min), and at the end (2 h).
+    expect(saved).toEqual([1, 2, 2]);
+    expect(life.flash.rounds).toBe(2);
   });
 });

@@ -6,13 +6,13 @@ import {
   stepNict,
   T2,
   type NictState,
-  type Step,
+  type NictStep,
 } from '../../src/sip/clientTransaction.js';
 
 const PHONE = { address: '10.0.0.50', port: 5060 };
 
 /** Ticks at every wake-up until the transaction ends or `until`; the instants of each send. */
-function run(start: Step, until = Number.POSITIVE_INFINITY): { state: NictState; sends: number[] } {
+function run(start: NictStep, until = Number.POSITIVE_INFINITY): { state: NictState; sends: number[] } {
   let { state } = start;
   const sends = [0];
   for (let wake = nextWake(state); wake !== undefined && wake <= until; wake = nextWake(state)) {

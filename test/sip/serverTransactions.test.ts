@@ -1,7 +1,13 @@
 // The completed server transactions the endpoint remembers (RFC 3261 §17.2.2 Timer J), bounded.
 import { describe, expect, it } from 'vitest';
 import { parseSipMessage, type SipRequest } from '../../src/sip/message.js';
-import { ServerTransactionTable, TIMER_J, transactionId } from '../../src/sip/serverTransactions.js';
+import {
+  completeServerTransaction,
+  ServerTransactionTable,
+  stepServerTransaction,
+  TIMER_J,
+  transactionId,
+} from '../../src/sip/serverTransactions.js';
 
 const PBX = { address: '10.0.0.1', port: 5060 };
 
@@ -57,5 +63,37 @@ describe('server transaction table', () => {
     expect(table.size).toBe(2);
     expect(table.find(id(notify('z9hG4bKa')), 3)).toBeUndefined();
     expect(table.find(id(notify('z9hG4bKc')), 3)?.response).toBe('z9hG4bKc');
+  });
+});
+
+describe('a non-INVITE server transaction answered at once (RFC 3261 §17.2.2)', () => {
+  const OK = 'SIP/2.0 200 OK';
+  const { state: completed, effects } = completeServerTransaction('NOTIFY', OK, PBX, 1000);
+
+  it('sends its final response and is Completed for Timer J', () => {
+    expect(effects).toEqual([{ kind: 'send', message: OK, to: PBX }]);
+    expect(completed).toMatchObject({ name: 'completed', expiresAt: 1000 + TIMER_J });
+  });
+
+  it.each([
+    [
+      'a retransmission gets the same response',
+      { kind: 'request' } as const,
+      1000 + TIMER_J - 1,
+      'completed',
+      1,
+    ],
+    [
+      'time passing changes nothing before Timer J',
+      { kind: 'tick' } as const,
+      1000 + TIMER_J - 1,
+      'completed',
+      0,
+    ],
+    ['Timer J ends it: nothing sent again', { kind: 'request' } as const, 1000 + TIMER_J, 'terminated', 0],
+  ])('%s', (_when, event, now, name, sends) => {
+    const step = stepServerTransaction(completed, event, now);
+    expect(step.state.name).toBe(name);
+    expect(step.effects).toHaveLength(sends);
   });
 });

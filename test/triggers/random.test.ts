@@ -9,6 +9,14 @@ describe('T4 Decision: the documented hash', () => {
     expect(fnv1a32('foobar')).toBe(0xbf9cf968);
   });
 
+  it('hashes the UTF-8 bytes of any text, a seed in any script included', () => {
+    // By hand: 0x811c9dc5 ^ 0xc3 (the first byte of "é"), times 0x01000193, then 0xa9 likewise.
+    const reference = (text: string) =>
+      [...Buffer.from(text, 'utf8')].reduce((h, byte) => Math.imul(h ^ byte, 0x01000193) >>> 0, 0x811c9dc5);
+    expect(fnv1a32('é')).toBe(reference('é'));
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => fnv1a32(text) === reference(text)));
+  });
+
   it('gives the worked example of the flexible day', () => {
     expect(fnv1a32('00156574b150')).toBe(0xdcf21909);
     expect(0xdcf21909 % 30).toBe(1);
