@@ -128,7 +128,7 @@ export async function fetchFile(
         ctx.log.add(
           warning(
             RULE_OF[kind],
-            `${file}: not fetched: outside the tree; the phone would fetch ${redactUrl(url)}`,
+            `not fetched: outside the tree; the phone would fetch ${redactUrl(url)}`,
             at?.file,
             at?.line,
           ),

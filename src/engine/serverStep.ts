@@ -1,6 +1,8 @@
 // The first step of a round: which server, how to reach it (S1, S4-S6), and the context every later
 // step downloads through (credentials S5, transfer settings, User-Agent S7).
+import { fileURLToPath } from 'node:url';
 import { parseFirmware, type FirmwareVersion } from '../core/firmware.js';
+import { maskUserInfo } from '../core/url.js';
 import { error, warning } from '../config/diagnostic.js';
 import type { Credentials } from '../fetch/fetcher.js';
 import { supportsModelFilter, type ModelEntry } from '../models/catalogue.js';
@@ -51,6 +53,27 @@ export function serverTargetFor(
   const text = server?.url ?? get('static.auto_provision.server.url');
   if (text.trim() === '') return { ok: false, message: null };
   return parseServerUrl(expandWildcards(text, { pn: productName(get, model), mac: state.mac }));
+}
+
+/**
+ * #13.9: the folder on disk a `file:` server's tree is (undefined for another scheme), found as the
+ * round finds its server: wildcards expanded first (S4), then S6, then `serverRoot`. So
+ * `file:///srv/$PN/` is `/srv/T46U/` for a T46U, and `file:///srv/site` and `file:///srv/site/` are
+ * both `/srv/site/`: nothing outside that folder is read.
+ */
+export function fileTreeRoot(
+  state: PhoneState,
+  model: ModelEntry,
+  server: RoundInput['server'],
+  params: ParameterCatalogue,
+): { readonly ok: true; readonly root?: string } | { readonly ok: false; readonly message: string } {
+  const parsed = serverTargetFor(state, model, server, params);
+  if (!parsed.ok || parsed.target.url.protocol !== 'file:') return { ok: true };
+  try {
+    return { ok: true, root: fileURLToPath(serverRoot(parsed.target)) };
+  } catch (e) {
+    return { ok: false, message: `${maskUserInfo(parsed.target.url.href)}: ${(e as Error).message}` };
+  }
 }
 
 export function resolveServer(input: RoundInput, params: ParameterCatalogue, log: RoundLog): ServerStep {
