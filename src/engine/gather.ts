@@ -14,7 +14,6 @@ import type { BootSummary, Mechanism, SkippedInclude } from './report.js';
 import { fetchFile, textOf, type Context, type Fetched } from './roundContext.js';
 import { RoundKeys } from './roundKeys.js';
 import { directoryOf, fileName, parseServerUrl, resolveIncludeUrl, type ServerTarget } from './serverUrl.js';
-import { configView } from './settings.js';
 
 /** The outcome of gathering: what the merge needs, or why the round stops here. */
 export type Gathered =
@@ -51,7 +50,7 @@ class Gathering {
   readonly keys: RoundKeys;
 
   constructor(ctx: Context) {
-    this.keys = new RoundKeys(configView(ctx.input.state.config, ctx.catalogues.params));
+    this.keys = new RoundKeys(ctx.before);
   }
 
   /** M1 counts every configuration file the round downloaded, keyed without user info. */

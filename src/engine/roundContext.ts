@@ -6,6 +6,7 @@ import type { Credentials, FailureCause, TransferSettings } from '../fetch/fetch
 import { ParseCache } from './parseCache.js';
 import type { Download, DownloadKind, SkippedInclude } from './report.js';
 import { fileName, labelFor, redactUrl } from './serverUrl.js';
+import type { ConfigView } from './settings.js';
 import { maxBytesFor } from './sizeLimits.js';
 import type { Catalogues, RoundInput } from './types.js';
 
@@ -44,6 +45,8 @@ export interface Context {
   readonly catalogues: Catalogues;
   readonly cache: ParseCache;
   readonly log: RoundLog;
+  /** The phone's configuration as the round started (values, else factory defaults). */
+  readonly before: ConfigView;
   /** The server's folder (S6): files below it are named by their path from it. */
   readonly root: URL;
   readonly userAgent: string;

@@ -31,6 +31,8 @@ export type ServerStep =
       readonly firmware: FirmwareVersion;
       /** S4: what `$PN` stands for. */
       readonly pn: string;
+      /** The phone's configuration as the round starts (values, else factory defaults). */
+      readonly before: ConfigView;
     }
   | { readonly kind: 'failed' | 'no-server' };
 
@@ -49,10 +51,18 @@ export function serverTargetFor(
   server: RoundInput['server'],
   params: ParameterCatalogue,
 ): ServerParse | { readonly ok: false; readonly message: null } {
-  const get = configView(state.config, params);
+  return serverTarget(configView(state.config, params), model, state.mac, server);
+}
+
+function serverTarget(
+  get: ConfigView,
+  model: ModelEntry,
+  mac: string,
+  server: RoundInput['server'],
+): ServerParse | { readonly ok: false; readonly message: null } {
   const text = server?.url ?? get('static.auto_provision.server.url');
   if (text.trim() === '') return { ok: false, message: null };
-  return parseServerUrl(expandWildcards(text, { pn: productName(get, model), mac: state.mac }));
+  return parseServerUrl(expandWildcards(text, { pn: productName(get, model), mac }));
 }
 
 /**
@@ -83,7 +93,8 @@ export function resolveServer(input: RoundInput, params: ParameterCatalogue, log
     log.add(error('B5', `firmware "${state.firmware}" is not a version such as 108.86.0.90`));
     return { kind: 'failed' };
   }
-  const parsed = serverTargetFor(state, model, input.server, params);
+  const before = configView(state.config, params);
+  const parsed = serverTarget(before, model, state.mac, input.server);
   if (!parsed.ok) {
     log.add(
       parsed.message === null
@@ -94,8 +105,8 @@ export function resolveServer(input: RoundInput, params: ParameterCatalogue, log
   }
   const { target } = parsed;
   const source = input.server?.source ?? 'flash (static.auto_provision.server.url)';
-  const pn = productName(configView(state.config, params), model);
-  return { kind: 'ok', target, shown: { url: redactUrl(target.url), source }, firmware, pn };
+  const shown = { url: redactUrl(target.url), source };
+  return { kind: 'ok', target, shown, firmware, pn: productName(before, model), before };
 }
 
 /** The context of a round that has its server: how every file of it is downloaded. */
@@ -107,12 +118,13 @@ export function roundContext(
   log: RoundLog,
 ): Context {
   const { state, model } = input;
-  const get = configView(state.config, catalogues.params);
+  const get = server.before;
   const ctx: Context = {
     input,
     catalogues,
     cache,
     log,
+    before: get,
     root: serverRoot(server.target),
     userAgent: userAgent(model, state.firmware, state.mac, state.config),
     ...credentialsFor(server.target.url, get, input),
