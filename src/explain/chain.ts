@@ -109,9 +109,16 @@ export async function explain(input: ExplainInput): Promise<ExplainResult> {
       macLocal,
     });
   };
+  // E1-E4: a file the phone refused (a wrong key, a plain file where only encrypted ones are taken)
+  // applied none of its lines; the round's error about it says why.
+  const refusals = new Map<string, { rule: string; reason: string }>();
+  for (const e of report.errors) {
+    if (e.file !== undefined && /^E\d$/.test(e.rule) && !refusals.has(e.file))
+      refusals.set(e.file, { rule: e.rule, reason: `the phone refused the file: ${e.message}` });
+  }
   for (const d of report.downloads) {
     if (d.outcome === 'ok' && (d.kind === 'config' || d.kind === 'mac-local'))
-      await consider(d.file, d.kind === 'mac-local');
+      await consider(d.file, d.kind === 'mac-local', refusals.get(d.file));
   }
   for (const s of report.skipped) {
     const target = labelFor(new URL(s.target, new URL(s.file, root)), root);
