@@ -1,7 +1,8 @@
 // `autop encrypt` and `autop decrypt`: Yealink's configuration encryption (spec E2, E3) on files on
 // disk, for trees the emulator (and real phones) then read. A key is printed only with --show-key.
-import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { createFileAtomic, writeFileAtomic } from '../core/atomicWrite.js';
 import { generateKey, isAes128Key, parseAesKey, type AesKey, type KeyLength } from '../crypto/aesKey.js';
 import { cipherLabel, decryptConfig, encryptConfig, hasVersionHeader } from '../crypto/configCipher.js';
 import { makeSecurityFile, readSecurityFile, securityFileName } from '../crypto/securityFile.js';
@@ -78,12 +79,12 @@ export async function encryptCommand(files: string[], options: EncryptOptions): 
   try {
     if (options.out) await mkdir(options.out, { recursive: true });
     for (const job of jobs) {
-      await writeFileAtomic(job.output, encryptConfig(job.plain, key), job.mode);
+      await writeFileAtomic(job.output, encryptConfig(job.plain, key), { mode: job.mode });
       const where = job.output === job.input ? 'replaced in place' : `-> ${job.output}`;
       process.stdout.write(`${job.input}: encrypted (${cipherLabel(key)}) ${where}\n`);
       if (options.security && isAes128Key(key)) {
         const securityPath = securityFileName(job.output);
-        await writeFileAtomic(securityPath, makeSecurityFile(key), job.mode);
+        await writeFileAtomic(securityPath, makeSecurityFile(key), { mode: job.mode });
         process.stdout.write(`${securityPath}: the key for it, under the built-in key (E3)\n`);
       }
     }
@@ -282,12 +283,10 @@ function keyParameterHint(key: AesKey, security: boolean): string {
   return `the phone needs the key in ${names} (E1)${inFile}`;
 }
 
-/** Created exclusively (link fails if the file exists) and only readable by its owner. */
+/** Created exclusively (never replacing a file that appeared meanwhile) and only readable by its owner. */
 async function saveKeyFile(path: string, key: AesKey): Promise<void> {
-  const temporary = temporaryName(path);
   try {
-    await writeAndSync(temporary, new TextEncoder().encode(`${key}\n`), 0o600);
-    await link(temporary, path);
+    await createFileAtomic(path, `${key}\n`, { mode: 0o600 });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
@@ -295,33 +294,7 @@ async function saveKeyFile(path: string, key: AesKey): Promise<void> {
         ? `--key-file ${path} appeared while encrypting; run again to use the key in it`
         : `--key-file ${path}: cannot create it (${code ?? (e as Error).message})`,
     );
-  } finally {
-    await unlink(temporary).catch(() => undefined);
   }
-}
-
-/** As the state file (src/phone/stateFile.ts): a temporary file, fsync, rename; never a torn file. */
-async function writeFileAtomic(path: string, bytes: Uint8Array, mode: number): Promise<void> {
-  const temporary = temporaryName(path);
-  await writeAndSync(temporary, bytes, mode);
-  await rename(temporary, path);
-}
-
-async function writeAndSync(path: string, bytes: Uint8Array, mode: number): Promise<void> {
-  const handle = await open(path, 'wx', mode);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(path).catch(() => undefined);
-    throw e;
-  }
-  await handle.close();
-}
-
-function temporaryName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
 }
 
 async function sameFile(a: string, b: string): Promise<boolean> {

@@ -5,7 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { Engine } from '../engine/round.js';
 import { roundRan } from '../engine/report.js';
 import { printRoundReport } from '../report/print.js';
-import { WireFetcher, treeRootOf } from '../fetch/createFetcher.js';
+import { WireFetcher } from '../fetch/createFetcher.js';
+import { fileTreeRoot } from '../engine/serverStep.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
 import { writeStateFile } from '../phone/stateFile.js';
@@ -60,8 +61,10 @@ export async function provisionCommand(options: ProvisionOptions): Promise<numbe
     : undefined;
   if (discovered) server = discovered.server;
   const startState = discovered?.state ?? phone.state;
-  const root = server ? treeRootOf(server.url) : undefined;
-  const fetcher = new WireFetcher({ ...(root && { treeRoot: root }), caFiles: options.ca ?? [] });
+  // #13.9: a file: server's tree is the folder the round will use, wildcards expanded, either spelling.
+  const tree = fileTreeRoot(startState, phone.model, server, params);
+  if (!tree.ok) throw new UsageError(`the server ${tree.message}`);
+  const fetcher = new WireFetcher({ ...(tree.root && { treeRoot: tree.root }), caFiles: options.ca ?? [] });
   const { report, state } = await engine
     .runRound({
       model: phone.model,

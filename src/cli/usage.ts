@@ -1,6 +1,2 @@
-// Usage errors: exit status 2, with a message that says what to type instead.
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-export const EXIT = { ok: 0, couldNotRun: 1, usage: 2 } as const;
+// Usage errors and exit statuses, as the CLI's files import them (defined in src/core/usageError.ts).
+export { EXIT, UsageError } from '../core/usageError.js';

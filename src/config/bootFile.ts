@@ -1,4 +1,5 @@
 // Parser and printer for boot files (`*.boot`, spec B2-B7). Text in, a typed file out, never a throw.
+import { maskUserInfo } from '../core/url.js';
 import { error, warning, type Diagnostic } from './diagnostic.js';
 import { checkHeader, HEADER, splitLines, splitModelPrefix, hasControlCharacters } from './lines.js';
 
@@ -47,7 +48,9 @@ export function parseBootFile(text: string, options: ParseOptions): BootFile {
     return {
       hasHeader: false,
       includes: [],
-      diagnostics: [error('B2', 'the file has binary control characters; a boot file is plain text', file)],
+      diagnostics: [
+        error('B2', 'the file has binary control characters; a boot file is plain text', file, 1),
+      ],
     };
   }
   const header = checkHeader(lines);
@@ -199,15 +202,22 @@ function parseIncludeTarget(
   }
   if (!/\.cfg$/i.test(target.split(/[?#]/)[0] ?? '')) {
     diagnostics.push(
-      error('B3', `include:config must name a .cfg file, not "${target}"; the phone skips it`, file, line),
+      error(
+        'B3',
+        `include:config must name a .cfg file, not "${maskUserInfo(target)}"; the phone skips it`,
+        file,
+        line,
+      ),
     );
     return undefined;
   }
   return target;
 }
 
+/** Boot file text fit to quote in a diagnostic: URL user info masked (#13.4), long text cut. */
 function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const masked = maskUserInfo(text);
+  return masked.length > 60 ? `${masked.slice(0, 57)}...` : masked;
 }
 
 /** Prints a boot file that parses back to the same includes and keys. */

@@ -1,5 +1,8 @@
 // Parser and printer for CFG files (spec C1-C3): `[$MODEL] parameter = value` lines, split at the
 // first `=`, trimmed, no quoting, `#` a comment only at the start of a line.
+import { maskedValue } from '../core/secrets.js';
+import { maskUserInfo } from '../core/url.js';
+import { isSecretName } from '../models/parameters.js';
 import { error, warning, type Diagnostic } from './diagnostic.js';
 import { checkHeader, HEADER, splitLines, splitModelPrefix, hasControlCharacters } from './lines.js';
 import type { ParseOptions } from './bootFile.js';
@@ -25,6 +28,8 @@ export interface CfgFile {
 /** C2: set once per web user, so the user name is part of the identity. */
 const MULTI_VALUED = new Set(['static.security.user_password', 'security.user_password']);
 const PARAMETER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** Keys a boot file takes (B6, B7), by the rule that says so. */
+const BOOT_FILE_KEYS = { overwrite_mode: 'B6', 'specific_model.excluded_mode': 'B7' } as const;
 export const NULL_VALUE = '%NULL%';
 
 export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
@@ -44,6 +49,7 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
           'C1',
           'the file has binary control characters; it is not a plain-text CFG (encrypted, with no key that applies?)',
           file,
+          1,
         ),
       ],
     };
@@ -78,7 +84,7 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
       diagnostics.push(
         error(
           'C2',
-          `"${shorten(body.split(/\s/)[0] ?? '')}..." is not a "parameter = value" line (no "="); the phone ignores it`,
+          `"${quoted(body.split(/\s/)[0] ?? '')}..." is not a "parameter = value" line (no "="); the phone ignores it`,
           file,
           number,
         ),
@@ -93,7 +99,19 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
           'C2',
           param === ''
             ? 'the line has a value but no parameter name'
-            : `"${shorten(param)}" is not a parameter name (letters, digits, ".", "_", "-")`,
+            : `"${quoted(param)}" is not a parameter name (letters, digits, ".", "_", "-")`,
+          file,
+          number,
+        ),
+      );
+      continue;
+    }
+    if (param in BOOT_FILE_KEYS) {
+      // B6: boot-file keys do nothing in a CFG; the line is not a parameter of the phone.
+      diagnostics.push(
+        warning(
+          BOOT_FILE_KEYS[param as keyof typeof BOOT_FILE_KEYS],
+          `${param} is a boot file key (B6, B7): in a CFG it does nothing; write it in the .boot file`,
           file,
           number,
         ),
@@ -154,6 +172,18 @@ export function settingValue(value: CfgValue): string | undefined {
 
 function shorten(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * A piece of a bad line, fit to quote in a diagnostic (#13.4): when its apparent key names a secret
+ * (`account.2.password:SECRET`, no "="), what follows the key is masked; URL user info always is.
+ */
+function quoted(text: string): string {
+  const key = /^[A-Za-z0-9_.-]+/.exec(text)?.[0] ?? '';
+  const rest = text.slice(key.length);
+  if (key !== '' && rest !== '' && isSecretName(key))
+    return `${shorten(key)}${rest[0]}${maskedValue(rest.slice(1), true)}`;
+  return shorten(maskUserInfo(text));
 }
 
 /** Prints a CFG file that parses back to the same settings. */

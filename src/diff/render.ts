@@ -42,7 +42,8 @@ export function renderDiffText(r: DiffResult, labels: DiffLabels): string {
   const out = [pc.bold(headline(r, labels))];
   const section = (title: string, lines: string[]): void => {
     if (lines.length === 0) return;
-    out.push('', pc.bold(title), ...lines.map((l) => `  ${l}`));
+    out.push('', pc.bold(title));
+    for (const line of lines) out.push(`  ${line}`);
   };
   section(
     'Reboots (R1, R2)',

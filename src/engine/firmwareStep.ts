@@ -1,26 +1,32 @@
-// R3 in a round: the firmware URL from the new configuration, the decision, and the ROM download.
-import { createHash } from 'node:crypto';
-import { parseFirmware } from '../core/firmware.js';
+// R3 in a round: the firmware URL from the new configuration, the decision, and the ROM download
+// (through the round's one download path, with the ROM's size limit).
+import type { FirmwareVersion } from '../core/firmware.js';
 import { error, warning } from '../config/diagnostic.js';
 import { decideFirmware, describeDecision } from './firmware.js';
-import type { FirmwareReport } from './report.js';
-import { expandWildcards, fileName, labelFor, redactUrl, resolveIncludeUrl } from './serverUrl.js';
+import type { FirmwareReport, RebootReason } from './report.js';
+import { fetchFile, type Context, type Location } from './roundContext.js';
+import { expandWildcards, fileName, redactUrl, resolveIncludeUrl } from './serverUrl.js';
 import { type ConfigView } from './settings.js';
-import type { Context } from './roundContext.js';
 
-/** R3: the ROM named by `static.firmware.url` (or `firmware.url`), its decision and download. */
+/**
+ * R3: the ROM named by `static.firmware.url` (or `firmware.url`), its decision and download.
+ * @param setAt where the merged configuration got a key from: diagnostics point at that line.
+ */
 export async function considerFirmware(
   ctx: Context,
   get: ConfigView,
+  setAt: (key: string) => Location | undefined,
   pn: string,
-  running: NonNullable<ReturnType<typeof parseFirmware>>,
+  running: FirmwareVersion,
 ): Promise<FirmwareReport | null> {
-  const raw = get('static.firmware.url') || get('firmware.url');
+  const key = get('static.firmware.url') ? 'static.firmware.url' : 'firmware.url';
+  const raw = get(key);
   if (raw.trim() === '') return null;
+  const at = setAt(key);
   const expanded = expandWildcards(raw.trim(), { pn, mac: ctx.input.state.mac });
   const url = resolveIncludeUrl(expanded, ctx.root);
   if (!url) {
-    ctx.log.diagnostics.push(error('R3', `the firmware URL "${expanded}" is not a URL`));
+    ctx.log.add(error('R3', `the firmware URL "${expanded}" is not a URL`, at?.file, at?.line));
     return null;
   }
   const rom = fileName(url);
@@ -32,42 +38,35 @@ export async function considerFirmware(
     version: decision.rom?.version.text ?? null,
     reason: describeDecision(decision, running),
   };
-  if (decision.rom && decision.rom.models.length > 0 && ctx.input.model.token) {
+  const { model } = ctx.input;
+  if (decision.rom && decision.rom.models.length > 0 && model.token) {
     const names = decision.rom.models.map((m) => m.toUpperCase());
-    if (
-      !names.includes(ctx.input.model.token.toUpperCase()) &&
-      !names.includes(ctx.input.model.id.toUpperCase())
-    ) {
-      ctx.log.diagnostics.push(warning('R3', `${rom} does not list ${ctx.input.model.id} among its models`));
+    if (!names.includes(model.token.toUpperCase()) && !names.includes(model.id.toUpperCase())) {
+      ctx.log.add(warning('R3', `${rom} does not list ${model.id} among its models`, at?.file, at?.line));
     }
   }
   if (!decision.install) return { ...base, install: false };
-  const outcome = await ctx.input.fetcher.fetch({
-    url,
-    userAgent: ctx.userAgent,
-    transfer: ctx.transfer,
-    ...(ctx.credentials && { credentials: ctx.credentials }),
-  });
-  const download = {
-    url: redactUrl(url),
-    name: rom,
-    file: labelFor(url, ctx.root),
-    kind: 'firmware' as const,
-  };
-  if (outcome.kind !== 'ok') {
-    ctx.log.downloads.push({
-      ...download,
-      outcome: outcome.kind,
-      md5: null,
-      detail: outcome.detail,
-      ...(outcome.kind === 'failed' && { cause: outcome.cause }),
-    });
-    ctx.log.diagnostics.push(
-      error('R3', `the firmware ROM ${rom} could not be downloaded (${outcome.detail}); no upgrade`),
-    );
-    return { ...base, install: false, reason: `${base.reason}, but the ROM could not be downloaded` };
+  const got = await fetchFile(ctx, url, 'firmware', at ? { setting: at } : {});
+  switch (got.kind) {
+    case 'ok':
+      return { ...base, install: true, size: got.file.bytes.byteLength, md5: got.file.md5 };
+    case 'not-fetched':
+      // #12: a --tree round does not fetch a ROM outside the tree: no upgrade, and no error.
+      return { ...base, install: false, reason: `${base.reason}; not fetched (outside the tree)` };
+    case 'not-found':
+      ctx.log.add(
+        error('R3', `the firmware ROM ${rom} is not on the server; no upgrade`, at?.file, at?.line),
+      );
+      return { ...base, install: false, reason: `${base.reason}, but the ROM could not be downloaded` };
+    case 'failed':
+      return { ...base, install: false, reason: `${base.reason}, but the ROM could not be downloaded` };
   }
-  const md5 = outcome.md5 ?? createHash('md5').update(outcome.bytes).digest('hex');
-  ctx.log.downloads.push({ ...download, outcome: 'ok', md5, size: outcome.bytes.byteLength });
-  return { ...base, install: true, size: outcome.bytes.byteLength, md5 };
+}
+
+/** R3: installing a ROM reboots the phone, whatever else does. */
+export function withUpgrade(
+  reasons: readonly RebootReason[],
+  firmware: FirmwareReport | null,
+): readonly RebootReason[] {
+  return firmware?.install ? [...reasons, { rule: 'R3', message: `firmware ${firmware.reason}` }] : reasons;
 }

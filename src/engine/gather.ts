@@ -1,43 +1,101 @@
-// B1, L1, B3-B7, C3, K2: which files a round downloads, in which order, and which of their lines
-// apply to this phone.
+// B1, L1, B3-B7, C3, E1-E4, K2: which files a round downloads, in which order, which of their lines
+// apply to this phone, and their MD5s (M1). Work per file is linear in its size and done once per
+// file and model (ParseCache); nothing here is quadratic in the include count (#13.2).
 import { parseFirmware } from '../core/firmware.js';
-import { type Mac } from '../core/mac.js';
+import { withoutUserInfo } from '../core/url.js';
 import { parseBootFile, type BootFile, type BootInclude } from '../config/bootFile.js';
-import { parseCfgFile, type CfgFile } from '../config/cfgFile.js';
+import { parseCfgFile, settingValue, type CfgFile } from '../config/cfgFile.js';
 import { error, warning } from '../config/diagnostic.js';
 import { supportsExcludedMode } from '../models/catalogue.js';
-import { type LayerSetting } from './merge.js';
-import type { Mechanism, SkippedInclude } from './report.js';
-import { directoryOf, fileName, parseServerUrl, resolveIncludeUrl, type ServerTarget } from './serverUrl.js';
-import { type ConfigView } from './settings.js';
-import { fetchFile, type Context, type Fetched } from './roundContext.js';
 import { plainText } from './decryptStep.js';
+import { layersOf, type FileLayers } from './fileLayers.js';
+import type { Layers } from './merge.js';
+import type { BootSummary, Mechanism, SkippedInclude } from './report.js';
+import { fetchFile, textOf, type Context, type Fetched } from './roundContext.js';
+import { RoundKeys } from './roundKeys.js';
+import { directoryOf, fileName, parseServerUrl, resolveIncludeUrl, type ServerTarget } from './serverUrl.js';
 
+/** The outcome of gathering: what the merge needs, or why the round stops here. */
 export type Gathered =
-  | { kind: 'failed'; mechanism: Mechanism }
-  | { kind: 'nothing' }
-  | { kind: 'ok'; mechanism: Mechanism; layers: LayerSetting[]; overwrite: boolean; applied: string[] };
+  | { readonly kind: 'failed'; readonly mechanism: Mechanism; readonly boot: BootSummary | null }
+  | { readonly kind: 'nothing' }
+  | {
+      readonly kind: 'ok';
+      readonly mechanism: Mechanism;
+      readonly boot: BootSummary | null;
+      /** The applied files' lines for this phone, in the order they apply (B4). */
+      readonly layers: Layers;
+      /** The names of the applied files, in order. */
+      readonly applied: readonly string[];
+      /** Files the phone refused or could not read from the tree: what they set before stays (B6). */
+      readonly refused: ReadonlySet<string>;
+      /** B6: overwrite mode 1. */
+      readonly overwrite: boolean;
+      /** M1: URL (no user info) → MD5 of every configuration file of the round, MAC-local included. */
+      readonly md5: ReadonlyMap<string, string>;
+      /** The round keys (E1-E4, K1-K2) as the files leave them. */
+      readonly keys: RoundKeys;
+      /** K2: the MAC-local settings downloaded from the server (custom.sync = 1), when there were any. */
+      readonly macLocal?: Readonly<Record<string, string>>;
+    };
 
-/** B1, L1: which files the round reads, in order, and their settings that apply to this phone. */
-export async function gatherFiles(
+type Ok = Extract<Gathered, { kind: 'ok' }>;
+
+/** What the round has gathered so far. */
+class Gathering {
+  readonly layers: FileLayers[] = [];
+  readonly applied: string[] = [];
+  readonly refused = new Set<string>();
+  readonly md5 = new Map<string, string>();
+  readonly keys: RoundKeys;
+
+  constructor(ctx: Context) {
+    this.keys = new RoundKeys(ctx.before);
+  }
+
+  /** M1 counts every configuration file the round downloaded, keyed without user info. */
+  downloaded(file: Fetched): void {
+    this.md5.set(withoutUserInfo(file.url).href, file.md5);
+  }
+
+  done(mechanism: Mechanism, overwrite: boolean, boot: BootSummary | null): Ok {
+    return {
+      kind: 'ok',
+      mechanism,
+      boot,
+      layers: this.layers,
+      applied: this.applied,
+      refused: this.refused,
+      overwrite,
+      md5: this.md5,
+      keys: this.keys,
+    };
+  }
+}
+
+/** B1, L1 and K2: the files the round reads, in order, and their settings that apply to this phone. */
+export async function gather(ctx: Context, target: ServerTarget, bootFiles: boolean): Promise<Gathered> {
+  const acc = new Gathering(ctx);
+  const found = await gatherFiles(ctx, target, bootFiles, acc);
+  if (found.kind !== 'ok') return found;
+  const macLocal = await fetchMacLocal(ctx, acc, found.overwrite);
+  if (macLocal === 'failed') return { kind: 'failed', mechanism: found.mechanism, boot: found.boot };
+  return { ...found, ...(macLocal && { macLocal }) };
+}
+
+async function gatherFiles(
   ctx: Context,
   target: ServerTarget,
   bootFiles: boolean,
-  major: number,
+  acc: Gathering,
 ): Promise<Gathered> {
   const { state, model } = ctx.input;
   if (target.kind === 'cfg-file') {
-    const file = await fetchFile(ctx, target.url, 'config');
-    if (file === 'failed') return { kind: 'failed', mechanism: 'legacy' };
-    if (!file) return { kind: 'nothing' };
-    const layers = await cfgLayers(ctx, file);
-    return {
-      kind: 'ok',
-      mechanism: 'legacy',
-      layers: layers ?? [],
-      overwrite: false,
-      applied: layers ? [fileName(file.url)] : [],
-    };
+    const got = await fetchFile(ctx, target.url, 'config');
+    if (got.kind === 'failed') return { kind: 'failed', mechanism: 'legacy', boot: null };
+    if (got.kind !== 'ok') return { kind: 'nothing' };
+    await readConfig(ctx, got.file, acc);
+    return acc.done('legacy', false, null);
   }
 
   if (bootFiles) {
@@ -55,13 +113,13 @@ export async function gatherFiles(
             [new URL('y000000000000.boot', target.url), 'common-boot'],
           ];
     for (const [url, mechanism] of candidates) {
-      const boot = await fetchFile(ctx, url, 'boot');
-      if (boot === 'failed') return { kind: 'failed', mechanism };
-      if (boot) return readBoot(ctx, boot, mechanism, major);
+      const got = await fetchFile(ctx, url, 'boot');
+      if (got.kind === 'failed') return { kind: 'failed', mechanism, boot: null };
+      if (got.kind === 'ok') return readBoot(ctx, got.file, mechanism, acc);
     }
     if (target.kind === 'boot-file') return { kind: 'nothing' };
   } else {
-    ctx.log.diagnostics.push(
+    ctx.log.add(
       warning(
         'B1',
         `${model.id} firmware ${state.firmware} predates boot files (from ${model.bootSince}); using the legacy mechanism`,
@@ -70,95 +128,69 @@ export async function gatherFiles(
   }
 
   // L1: the model's common CFG, then <mac>.cfg, which overrides it.
-  const layers: LayerSetting[] = [];
-  const applied: string[] = [];
   for (const name of [model.commonCfg, `${state.mac}.cfg`]) {
-    const file = await fetchFile(ctx, new URL(name, target.url), 'config');
-    if (file === 'failed') return { kind: 'failed', mechanism: 'legacy' };
-    if (!file) continue;
-    const fileLayers = await cfgLayers(ctx, file);
-    if (fileLayers) {
-      layers.push(...fileLayers);
-      applied.push(fileName(file.url));
-    }
+    const got = await fetchFile(ctx, new URL(name, target.url), 'config');
+    if (got.kind === 'failed') return { kind: 'failed', mechanism: 'legacy', boot: null };
+    if (got.kind === 'ok') await readConfig(ctx, got.file, acc);
   }
-  if (ctx.log.md5.size === 0) return { kind: 'nothing' };
-  return { kind: 'ok', mechanism: 'legacy', layers, overwrite: false, applied };
+  if (acc.md5.size === 0) return { kind: 'nothing' };
+  return acc.done('legacy', false, null);
 }
 
-export async function readBoot(
+async function readBoot(
   ctx: Context,
   boot: Fetched,
   mechanism: Mechanism,
-  major: number,
+  acc: Gathering,
 ): Promise<Gathered> {
   const { model, state } = ctx.input;
-  const parsed: BootFile = ctx.cache.boot(boot.file, boot.md5, boot.text, (text) =>
+  acc.downloaded(boot);
+  const parsed: BootFile = ctx.cache.boot(boot.file, boot.md5, textOf(ctx, boot), (text) =>
     parseBootFile(text, { file: boot.file, isToken: (t) => ctx.catalogues.models.isToken(t) }),
   );
-  ctx.log.diagnostics.push(...parsed.diagnostics);
-  if (!parsed.hasHeader) return { kind: 'ok', mechanism, layers: [], overwrite: true, applied: [] };
+  ctx.log.addAll(parsed.diagnostics);
+  // B2: the phone does not accept a boot file without its header: it applies nothing and deletes nothing.
+  if (!parsed.hasHeader)
+    return acc.done(mechanism, false, { file: boot.file, overwrite: false, excludedMode: false });
 
   // B7: exclude mode only where the firmware honours it; elsewhere the key is ignored (mode 0).
   let excluded = parsed.excludedMode?.value === 1;
-  if (excluded && !supportsExcludedMode(model, parseFirmware(state.firmware)!)) {
-    ctx.log.diagnostics.push(
+  const firmware = parseFirmware(state.firmware)!;
+  if (excluded && !supportsExcludedMode(model, firmware)) {
+    ctx.log.add(
       warning(
         'B7',
-        `${model.id} firmware ${major} does not support specific_model.excluded_mode${model.excludedModeSince ? ` (from ${model.excludedModeSince})` : ''}; it is ignored (mode 0)`,
+        `${model.id} firmware ${firmware.major} does not support specific_model.excluded_mode${model.excludedModeSince ? ` (from ${model.excludedModeSince})` : ''}; it is ignored (mode 0)`,
         boot.file,
         parsed.excludedMode?.line,
       ),
     );
     excluded = false;
   }
+  // B6: overwrite mode 1 is the default when a boot file is used.
+  const overwrite = (parsed.overwriteMode?.value ?? 1) === 1;
+  const summary: BootSummary = { file: boot.file, overwrite, excludedMode: excluded };
 
-  const own: BootInclude[] = [];
-  const unmarked: BootInclude[] = [];
-  let unsupportedWarned = false;
-  for (const include of parsed.includes) {
-    if (include.models === null) unmarked.push(include);
-    else if (!ctx.modelFilter) {
-      // B5 Decision: a phone that does not understand [$MODEL] ignores the line, with a warning.
-      skip(ctx, boot.file, include, 'model-filter-unsupported');
-      if (!unsupportedWarned) {
-        ctx.log.diagnostics.push(
-          warning(
-            'B5',
-            `${model.id} firmware ${state.firmware} does not understand [$MODEL] prefixes; those includes are ignored`,
-            boot.file,
-            include.line,
-          ),
-        );
-        unsupportedWarned = true;
-      }
-    } else if (model.token && include.models.some((m) => m.toUpperCase() === model.token!.toUpperCase()))
-      own.push(include);
-    else skip(ctx, boot.file, include, 'other-model');
-  }
-
-  const layers: LayerSetting[] = [];
-  const applied: string[] = [];
+  const { own, unmarked } = sortIncludes(ctx, boot.file, parsed.includes);
   const fetchIncludes = async (includes: readonly BootInclude[]): Promise<'failed' | number> => {
     let found = 0;
     for (const include of includes) {
       const url = resolveIncludeUrl(include.target, boot.url);
       if (!url) {
-        ctx.log.diagnostics.push(
+        ctx.log.add(
           error('B3', `"${include.target}" is not a URL the phone can resolve`, boot.file, include.line),
         );
         skip(ctx, boot.file, include, 'bad-url');
         continue;
       }
-      const file = await fetchFile(ctx, url, 'config', { file: boot.file, line: include.line });
-      if (file === 'failed') return 'failed';
-      if (!file) continue;
+      const got = await fetchFile(ctx, url, 'config', {
+        requestedBy: { file: boot.file, line: include.line },
+      });
+      if (got.kind === 'failed') return 'failed';
+      if (got.kind === 'not-fetched') acc.refused.add(got.file);
+      if (got.kind !== 'ok') continue;
       found++;
-      const fileLayers = await cfgLayers(ctx, file);
-      if (fileLayers) {
-        layers.push(...fileLayers);
-        applied.push(fileName(file.url));
-      }
+      await readConfig(ctx, got.file, acc);
     }
     return found;
   };
@@ -166,92 +198,135 @@ export async function readBoot(
   if (excluded) {
     // B7 mode 1 (Decision): the unmarked includes only when none of the model's own was downloaded.
     const found = await fetchIncludes(own);
-    if (found === 'failed') return { kind: 'failed', mechanism };
+    if (found === 'failed') return { kind: 'failed', mechanism, boot: summary };
     if (found === 0) {
-      if ((await fetchIncludes(unmarked)) === 'failed') return { kind: 'failed', mechanism };
+      if ((await fetchIncludes(unmarked)) === 'failed') return { kind: 'failed', mechanism, boot: summary };
     } else {
       for (const include of unmarked) skip(ctx, boot.file, include, 'excluded-mode');
     }
   } else {
     // B4, B7 mode 0: the model's includes and the unmarked ones, in the order listed.
-    const wanted = new Set([...own, ...unmarked]);
+    const wanted = new Set(own);
+    for (const include of unmarked) wanted.add(include);
     if ((await fetchIncludes(parsed.includes.filter((i) => wanted.has(i)))) === 'failed')
-      return { kind: 'failed', mechanism };
+      return { kind: 'failed', mechanism, boot: summary };
   }
-  // B6: overwrite mode 1 is the default when a boot file is used.
-  return { kind: 'ok', mechanism, layers, overwrite: (parsed.overwriteMode?.value ?? 1) === 1, applied };
+  return acc.done(mechanism, overwrite, summary);
 }
 
-export function skip(
+/** B5: the includes for this phone's model, the unmarked ones, and (skipped) the rest. */
+function sortIncludes(
   ctx: Context,
-  file: string,
-  include: BootInclude,
-  reason: SkippedInclude['reason'],
-): void {
+  bootFile: string,
+  includes: readonly BootInclude[],
+): { own: BootInclude[]; unmarked: BootInclude[] } {
+  const { model, state } = ctx.input;
+  const token = model.token?.toUpperCase();
+  const own: BootInclude[] = [];
+  const unmarked: BootInclude[] = [];
+  let unsupportedWarned = false;
+  for (const include of includes) {
+    if (include.models === null) unmarked.push(include);
+    else if (!ctx.modelFilter) {
+      // B5 Decision: a phone that does not understand [$MODEL] ignores the line, with a warning.
+      skip(ctx, bootFile, include, 'model-filter-unsupported');
+      if (!unsupportedWarned) {
+        ctx.log.add(
+          warning(
+            'B5',
+            `${model.id} firmware ${state.firmware} does not understand [$MODEL] prefixes; those includes are ignored`,
+            bootFile,
+            include.line,
+          ),
+        );
+        unsupportedWarned = true;
+      }
+    } else if (token && include.models.some((m) => m.toUpperCase() === token)) own.push(include);
+    else skip(ctx, bootFile, include, 'other-model');
+  }
+  return { own, unmarked };
+}
+
+function skip(ctx: Context, file: string, include: BootInclude, reason: SkippedInclude['reason']): void {
   ctx.log.skipped.push({ file, line: include.line, target: include.target, models: include.models, reason });
 }
 
-/** Parses a CFG and keeps the lines that apply to this phone (C3); null when the file is unusable. */
-export async function cfgLayers(ctx: Context, fetched: Fetched): Promise<LayerSetting[] | null> {
-  // E1-E4: an encrypted file is decrypted first (and, being the phone's own, not worth caching).
-  const text = await plainText(ctx, fetched);
-  if (text === null) return null;
-  const parse = (t: string) =>
-    parseCfgFile(t, { file: fetched.file, isToken: (token) => ctx.catalogues.models.isToken(token) });
-  const parsed: CfgFile =
-    text === fetched.text ? ctx.cache.cfg(fetched.file, fetched.md5, text, parse) : parse(text);
-  ctx.log.diagnostics.push(...parsed.diagnostics);
-  if (!parsed.hasHeader) return null;
-  const token = ctx.input.model.token?.toUpperCase();
-  const layers: LayerSetting[] = [];
-  let ignoredPrefixes = 0;
-  for (const setting of parsed.settings) {
-    if (setting.models !== null) {
-      if (!ctx.modelFilter) {
-        ignoredPrefixes++;
-        continue;
-      }
-      if (!token || !setting.models.some((m) => m.toUpperCase() === token)) continue;
-    }
-    layers.push({ file: fetched.file, setting });
+/**
+ * A CFG of the round: decrypted if it must be (E1-E4), parsed and filtered for this phone's model
+ * (C3) once per content and model, its round keys noted; a file the phone refuses is noted as such.
+ */
+async function readConfig(ctx: Context, fetched: Fetched, acc: Gathering): Promise<void> {
+  acc.downloaded(fetched);
+  const layers = await configLayers(ctx, fetched, acc.keys);
+  if (!layers) {
+    acc.refused.add(fetched.file);
+    return;
   }
-  ctx.seen.push(...layers);
-  if (ignoredPrefixes > 0) {
-    ctx.log.diagnostics.push(
+  acc.keys.apply(layers.keys);
+  acc.layers.push(layers);
+  acc.applied.push(fileName(fetched.url));
+}
+
+/** The lines of a CFG that apply to this phone; null when the phone refuses the file. */
+async function configLayers(ctx: Context, fetched: Fetched, keys: RoundKeys): Promise<FileLayers | null> {
+  const plain = await plainText(ctx, fetched, keys);
+  if (plain === null) return null;
+  const parse = (text: string): CfgFile =>
+    parseCfgFile(text, { file: fetched.file, isToken: (token) => ctx.catalogues.models.isToken(token) });
+  const token = ctx.input.model.token?.toUpperCase();
+  // A decrypted file is the phone's own (E1) and its text depends on the key: not worth caching.
+  const parsed = plain.decrypted
+    ? parse(plain.text)
+    : ctx.cache.cfg(fetched.file, fetched.md5, plain.text, parse);
+  ctx.log.addAll(parsed.diagnostics);
+  if (!parsed.hasHeader) return null;
+  const layers = plain.decrypted
+    ? layersOf(fetched.file, parsed, token, ctx.modelFilter)
+    : ctx.cache.layers(fetched.file, fetched.md5, token, ctx.modelFilter, () =>
+        layersOf(fetched.file, parsed, token, ctx.modelFilter),
+      );
+  if (layers.ignoredPrefixes) {
+    ctx.log.add(
       warning(
         'C3',
-        `${ignoredPrefixes} [$MODEL] line(s) ignored: this firmware does not understand model prefixes`,
+        `${layers.ignoredPrefixes.count} [$MODEL] line(s) ignored: this firmware does not understand model prefixes`,
         fetched.file,
+        layers.ignoredPrefixes.firstLine,
       ),
     );
   }
   return layers;
 }
 
-/** K2: `<mac>-local.cfg` from `custom.sync.path`, or from the server's directory. */
-export async function fetchMacLocal(
+/** K2: with custom.sync = 1, `<mac>-local.cfg` from `custom.sync.path`, or from the server's folder. */
+async function fetchMacLocal(
   ctx: Context,
-  get: ConfigView,
-  mac: Mac,
+  acc: Gathering,
+  overwrite: boolean,
 ): Promise<Record<string, string> | undefined | 'failed'> {
-  const path = get('static.auto_provision.custom.sync.path').trim();
+  const defaultOf = (key: string): string | undefined => ctx.catalogues.params.defaultOf(key);
+  const { keys } = acc;
+  if (keys.final('static.auto_provision.custom.sync', overwrite, defaultOf) !== '1') return undefined;
+  const path = keys.final('static.auto_provision.custom.sync.path', overwrite, defaultOf).trim();
   let dir = ctx.root;
   if (path !== '') {
     const parsed = parseServerUrl(path);
     if (!parsed.ok) {
-      ctx.log.diagnostics.push(error('K2', `static.auto_provision.custom.sync.path: ${parsed.message}`));
+      ctx.log.add(error('K2', `static.auto_provision.custom.sync.path: ${parsed.message}`));
       return undefined;
     }
     dir = parsed.target.kind === 'directory' ? parsed.target.url : directoryOf(parsed.target.url);
   }
-  const file = await fetchFile(ctx, new URL(`${mac}-local.cfg`, dir), 'mac-local');
-  if (file === 'failed' || !file) return file;
-  const layers = await cfgLayers(ctx, file);
+  const got = await fetchFile(ctx, new URL(`${ctx.input.state.mac}-local.cfg`, dir), 'mac-local');
+  if (got.kind === 'failed') return 'failed';
+  if (got.kind !== 'ok') return undefined;
+  acc.downloaded(got.file);
+  const layers = await configLayers(ctx, got.file, keys);
   if (!layers) return undefined;
   const local: Record<string, string> = {};
-  for (const { setting } of layers) {
-    if (setting.value.kind === 'value') local[setting.key] = setting.value.text;
-    else if (setting.value.kind === 'null') local[setting.key] = '';
+  for (const setting of layers.settings) {
+    const value = settingValue(setting.value);
+    if (value !== undefined) local[setting.key] = value;
   }
   return local;
 }

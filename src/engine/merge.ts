@@ -4,11 +4,15 @@ import type { CfgSetting } from '../config/cfgFile.js';
 import { settingValue } from '../config/cfgFile.js';
 import type { Origin, PhoneState } from '../phone/state.js';
 
-/** A setting as it reached the merge: its file already known, its model filter already passed. */
-export interface LayerSetting {
+/** One file's settings as they reach the merge, in line order: its model filter already passed (C3). */
+export interface FileSettings {
+  /** As reports name the file. */
   readonly file: string;
-  readonly setting: CfgSetting;
+  readonly settings: readonly CfgSetting[];
 }
+
+/** A round's files in the order they apply (B4, K4). */
+export type Layers = readonly FileSettings[];
 
 export interface SetBy {
   readonly file: string;
@@ -40,6 +44,11 @@ export interface MergeOptions {
   readonly overwrite: boolean;
   /** K3: the MAC-local settings to apply last, or null when `custom.protect` is off. */
   readonly local: Readonly<Record<string, string>> | null;
+  /**
+   * B6 Decision: files the round refused (no header and no key, a wrong key, a plain file under
+   * `update_file_mode = 1`, outside the tree): what they set before is not deleted by their absence.
+   */
+  readonly refused?: ReadonlySet<string>;
 }
 
 /** The parameter of a merge key (`static.security.user_password:admin` → `static.security.user_password`). */
@@ -52,31 +61,29 @@ export function isStaticKey(key: string): boolean {
   return key.startsWith('static.');
 }
 
-export function mergeRound(
-  prev: PhoneState,
-  layers: readonly LayerSetting[],
-  options: MergeOptions,
-): MergeResult {
+export function mergeRound(prev: PhoneState, layers: Layers, options: MergeOptions): MergeResult {
   const config: Record<string, string> = { ...prev.config };
   const origins: Record<string, Origin> = { ...prev.origins };
   const setBy = new Map<string, SetBy[]>();
   const blanks = new Map<string, { file: string; line: number }>();
 
   // B4: later files (and later lines) override earlier ones; collect the winner per key.
-  for (const { file, setting } of layers) {
-    const value = settingValue(setting.value);
-    if (value === undefined) {
-      // C2a, B6: a blank value resets under overwrite mode 1 and changes nothing otherwise (L1).
-      if (options.overwrite) {
-        blanks.set(setting.key, { file, line: setting.line });
-        setBy.delete(setting.key);
+  for (const { file, settings } of layers) {
+    for (const setting of settings) {
+      const value = settingValue(setting.value);
+      if (value === undefined) {
+        // C2a, B6: a blank value resets under overwrite mode 1 and changes nothing otherwise (L1).
+        if (options.overwrite) {
+          blanks.set(setting.key, { file, line: setting.line });
+          setBy.delete(setting.key);
+        }
+        continue;
       }
-      continue;
+      blanks.delete(setting.key);
+      const chain = setBy.get(setting.key);
+      if (chain) chain.push({ file, line: setting.line, value });
+      else setBy.set(setting.key, [{ file, line: setting.line, value }]);
     }
-    blanks.delete(setting.key);
-    const chain = setBy.get(setting.key) ?? [];
-    chain.push({ file, line: setting.line, value });
-    setBy.set(setting.key, chain);
   }
 
   const provisioned: Record<string, string> = options.overwrite ? {} : { ...prev.provisioned };
@@ -97,7 +104,9 @@ export function mergeRound(
     // a static one keeps its value and stays provisioned.
     for (const [key, value] of Object.entries(prev.provisioned)) {
       if (setBy.has(key) || blanks.has(key)) continue;
-      if (isStaticKey(key)) {
+      const origin = prev.origins[key];
+      const refused = origin?.kind === 'file' && options.refused?.has(origin.file) === true;
+      if (isStaticKey(key) || refused) {
         provisioned[key] = value;
         continue;
       }
@@ -120,20 +129,19 @@ export function mergeRound(
 }
 
 /**
- * The value a round's files leave a key at, without merging: for the settings the round needs
- * before it merges (K2 custom.sync decides whether MAC-local is downloaded before M1 compares).
+ * The value a round's files leave a key at, without merging: the reading of the layers that the
+ * round's keys (roundKeys.ts) keep incrementally, and that the merge's property tests check it against.
  */
-export function lastValue(
-  layers: readonly LayerSetting[],
-  key: string,
-  overwrite: boolean,
-): string | null | undefined {
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const { setting } = layers[i]!;
-    if (setting.key !== key) continue;
-    const value = settingValue(setting.value);
-    if (value !== undefined) return value;
-    if (overwrite) return null; // a blank resets to the factory default
+export function lastValue(layers: Layers, key: string, overwrite: boolean): string | null | undefined {
+  for (let f = layers.length - 1; f >= 0; f--) {
+    const { settings } = layers[f]!;
+    for (let i = settings.length - 1; i >= 0; i--) {
+      const setting = settings[i]!;
+      if (setting.key !== key) continue;
+      const value = settingValue(setting.value);
+      if (value !== undefined) return value;
+      if (overwrite) return null; // a blank resets to the factory default
+    }
   }
   return undefined;
 }

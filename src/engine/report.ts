@@ -26,7 +26,11 @@ export interface Download {
   readonly kind: DownloadKind;
   /** The boot file line whose include asked for this file (B3). */
   readonly requestedBy?: { readonly file: string; readonly line: number };
-  readonly outcome: 'ok' | 'not-found' | 'failed';
+  /**
+   * `not-fetched`: outside the tree of a `--tree` round (cause `offline` or `outside-root`), which
+   * reads nothing else; the phone would fetch it (issue #12). Not a failure of the round.
+   */
+  readonly outcome: 'ok' | 'not-found' | 'not-fetched' | 'failed';
   readonly md5: string | null;
   readonly size?: number;
   readonly cause?: FailureCause;
@@ -75,6 +79,16 @@ export interface FirmwareReport {
   readonly md5?: string;
 }
 
+/** The boot file the round used (B1), and its keys (B6, B7). */
+export interface BootSummary {
+  /** As diagnostics name it, e.g. `y000000000000.boot`. */
+  readonly file: string;
+  /** B6 effective overwrite mode (true when the key is absent; false for a file the phone refused). */
+  readonly overwrite: boolean;
+  /** B7 effective (false where the firmware ignores the key). */
+  readonly excludedMode: boolean;
+}
+
 export interface ReportDiagnostic {
   readonly rule: string;
   readonly message: string;
@@ -92,6 +106,8 @@ export interface RoundReport {
   readonly server: { readonly url: string; readonly source: string } | null;
   readonly status: RoundStatus;
   readonly mechanism: Mechanism;
+  /** The boot file the round used (B1), and its keys (B6, B7); null without a boot file. */
+  readonly boot: BootSummary | null;
   readonly downloads: readonly Download[];
   readonly skipped: readonly SkippedInclude[];
   readonly applied: readonly string[];

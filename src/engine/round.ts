@@ -1,68 +1,21 @@
-// One provisioning round, as the firmware runs it (spec B, L, K, M, R, S4-S6). Pure but for the
-// fetcher handed in: phone and state in, report and next state out.
-import { parseFirmware } from '../core/firmware.js';
-import { withoutUserInfo } from '../core/url.js';
-import { macWithColons } from '../core/mac.js';
-import { error, warning } from '../config/diagnostic.js';
-import type { Credentials, Fetcher, TransferSettings } from '../fetch/fetcher.js';
-import {
-  supportsBootFiles,
-  supportsModelFilter,
-  type ModelCatalogue,
-  type ModelEntry,
-} from '../models/catalogue.js';
-import type { ParameterCatalogue } from '../models/parameters.js';
-import type { PhoneState } from '../phone/state.js';
-import { lastValue, mergeRound } from './merge.js';
-import { ParseCache } from './parseCache.js';
-import type { RoundReport, RoundStatus } from './report.js';
-import { splitDiagnostics } from './report.js';
-import { directoryOf, expandWildcards, parseServerUrl, redactUrl } from './serverUrl.js';
-import { configView, transferSettings, type ConfigView } from './settings.js';
-import { userAgent } from './userAgent.js';
-import { credentialsFor, RoundLog, type Context } from './roundContext.js';
-import { fetchMacLocal, gatherFiles } from './gather.js';
-import { diffConfig, provenanceOf, rebootReasonsFor, sameMd5, visibleConfig } from './outcome.js';
-import { considerFirmware } from './firmwareStep.js';
+// One provisioning round, as the firmware runs it: a short driver over the spec's steps, each a
+// module of its own that returns what happened as a value. Pure but for the fetcher handed in:
+// phone and state in, report and next state out.
+import { warning } from '../config/diagnostic.js';
+import { supportsBootFiles } from '../models/catalogue.js';
 import { considerCertificates } from './certificateStep.js';
+import { considerFirmware, withUpgrade } from './firmwareStep.js';
+import { gather } from './gather.js';
+import { mergeStep } from './mergeStep.js';
+import { unchangedState, updatedState } from './nextState.js';
+import { sameMd5 } from './outcome.js';
+import { ParseCache } from './parseCache.js';
+import { RoundLog } from './roundContext.js';
+import { roundResult } from './roundReport.js';
+import { resolveServer, roundContext } from './serverStep.js';
+import type { Catalogues, RoundInput, RoundResult } from './types.js';
 
-export interface Catalogues {
-  readonly models: ModelCatalogue;
-  readonly params: ParameterCatalogue;
-}
-
-export interface RoundInput {
-  readonly model: ModelEntry;
-  /** The phone's flash before the round (identity, firmware, configuration). */
-  readonly state: PhoneState;
-  /**
-   * Where to provision from and how that was learnt (`--tree`, `--server`, a discovery source). When
-   * absent the phone uses the address in its flash, `static.auto_provision.server.url` (S1).
-   */
-  readonly server?: { readonly url: string; readonly source: string };
-  readonly fetcher: Fetcher;
-  /** The time of the round, from the clock handed to the phone. */
-  readonly now: Date;
-  /** Credentials given from outside (the CLI), used when neither URL nor configuration has any. */
-  readonly credentials?: Credentials;
-  /** Credentials that come with the server address (an activation code's, T8): before the configured ones. */
-  readonly addressCredentials?: Credentials;
-  /** false for an address with credentials of its own (T8): the configured server ones do not apply. */
-  readonly configuredCredentials?: boolean;
-  /** Overrides of the transfer settings the configuration gives (tests, `--timeout`). */
-  readonly transfer?: Partial<TransferSettings>;
-  /**
-   * 'lean' leaves `config` and `provenance` out of the report (both {}): `autop check` reads only
-   * diagnostics, downloads, changes and the reboot decision, for 10,000 phones (issue #4 §6).
-   */
-  readonly detail?: 'full' | 'lean';
-}
-
-export interface RoundResult {
-  readonly report: RoundReport;
-  /** The flash after the round: unchanged when the round failed. */
-  readonly state: PhoneState;
-}
+export type { Catalogues, RoundInput, RoundResult } from './types.js';
 
 export class Engine {
   readonly cache: ParseCache;
@@ -75,195 +28,58 @@ export class Engine {
   }
 
   async runRound(input: RoundInput): Promise<RoundResult> {
-    const { model, state } = input;
-    const firmware = parseFirmware(state.firmware);
+    const { state, model, now } = input;
     const log = new RoundLog();
-    const get = configView(state.config, this.catalogues.params);
-    const phone = {
-      mac: macWithColons(state.mac),
-      model: model.id,
-      product: model.product,
-      firmware: state.firmware,
-    };
-    const finish = (
-      partial: Partial<RoundReport> & { status: RoundStatus },
-      next: PhoneState = state,
-    ): RoundResult => ({
-      report: emptyReport(phone, log, {
-        ...(input.detail !== 'lean' && {
-          config: visibleConfig(state.config, this.catalogues.params),
-          provenance: provenanceOf(state, { config: state.config, origins: state.origins, setBy: new Map() }),
-        }),
-        ...partial,
-      }),
-      state: next,
-    });
+    const report = roundResult.bind(null, input, this.catalogues.params, log);
 
-    if (!firmware) {
-      log.diagnostics.push(error('B5', `firmware "${state.firmware}" is not a version such as 108.86.0.90`));
-      return finish({ status: 'failed', server: null });
-    }
+    // S1, S4-S6: the server and how to reach it.
+    const server = resolveServer(input, this.catalogues.params, log);
+    if (server.kind !== 'ok') return report({ status: server.kind });
+    const ctx = roundContext(input, server, this.catalogues, this.cache, log);
 
-    // S1: the address from outside (CLI, discovery) or from flash; S4: wildcards; S5, S6: its form.
-    const serverText = input.server?.url ?? get('static.auto_provision.server.url');
-    const serverSource = input.server?.source ?? 'flash (static.auto_provision.server.url)';
-    if (serverText.trim() === '') {
-      log.diagnostics.push(
-        error('S1', 'autop is not configured: no server address from outside and none in flash'),
-      );
-      return finish({ status: 'no-server', server: null });
-    }
-    const pn = get('static.auto_provision.url_wildcard.pn') || model.pn;
-    const parsed = parseServerUrl(expandWildcards(serverText, { pn, mac: state.mac }));
-    if (!parsed.ok) {
-      log.diagnostics.push(error('S5', parsed.message));
-      return finish({ status: 'no-server', server: null });
-    }
-    const target = parsed.target;
-    const server = { url: redactUrl(target.url), source: serverSource };
-    const root = target.kind === 'directory' ? target.url : directoryOf(target.url);
+    // B1, L1, B3-B7, E1-E4, K2: the files of the round, their lines for this phone, their MD5s.
+    const gathered = await gather(ctx, server.target, supportsBootFiles(model, server.firmware));
+    if (gathered.kind === 'nothing') return report({ status: 'nothing-found', server: server.shown });
+    const ran = { server: server.shown, mechanism: gathered.mechanism, boot: gathered.boot };
+    if (gathered.kind === 'failed') return report({ status: 'failed', ...ran });
 
-    const ctx: Context = {
-      input,
-      seen: [],
-      catalogues: this.catalogues,
-      cache: this.cache,
-      log,
-      root,
-      userAgent: userAgent(model, state.firmware, state.mac, state.config),
-      ...credentialsFor(
-        target.url,
-        get,
-        input.credentials,
-        input.addressCredentials,
-        input.configuredCredentials,
-      ),
-      transfer: transferSettings(get, {
-        ...(state.certificates && { trustedCa: Object.values(state.certificates) }),
-        ...input.transfer,
-      }),
-      modelFilter: supportsModelFilter(model, firmware),
-    };
-
-    if (!ctx.transfer.verifyTls && target.url.protocol === 'https:') {
-      // S5: the report says plainly that the server was not authenticated.
-      log.diagnostics.push(
-        warning('S5', "static.security.trust_certificates = 0: the server's certificate was not verified"),
-      );
-    }
-    const gathered = await gatherFiles(ctx, target, supportsBootFiles(model, firmware), firmware.major);
-    if (gathered.kind === 'failed')
-      return finish({ status: 'failed', server, mechanism: gathered.mechanism });
-    if (gathered.kind === 'nothing') return finish({ status: 'nothing-found', server, mechanism: 'none' });
-
-    const { mechanism, layers, overwrite, applied } = gathered;
-    // What the round's files set for the static keys needed before the merge (all static, so
-    // overwrite mode keeps a deleted one): M1 is decided before any merging work.
-    const newGet: ConfigView = (param) => {
-      const value = lastValue(layers, param, overwrite);
-      return value === null ? (this.catalogues.params.defaultOf(param) ?? '') : (value ?? get(param));
-    };
-
-    // K1-K3: the MAC-local file, downloaded from the server with custom.sync = 1.
-    const protect = newGet('static.auto_provision.custom.protect') === '1';
-    let local: Readonly<Record<string, string>> = state.local;
-    let localFromServer = false;
-    if (newGet('static.auto_provision.custom.sync') === '1') {
-      const downloaded = await fetchMacLocal(ctx, newGet, state.mac);
-      if (downloaded === 'failed') return finish({ status: 'failed', server, mechanism });
-      if (downloaded && overwrite) {
-        local = downloaded;
-        localFromServer = true;
-      }
-    }
-    if (applied.length === 0 && !localFromServer && log.md5.size === 0) {
-      return finish({ status: 'nothing-found', server, mechanism });
-    }
-
-    // M1: every configuration file of the round as it was last time → nothing to do.
-    if (sameMd5(log.md5, state.md5)) {
-      log.diagnostics.push(
+    // M1: every configuration file as it was last time: the round ends, nothing updated.
+    if (sameMd5(gathered.md5, state.md5)) {
+      log.add(
         warning('M1', 'the configuration files have the same MD5 as in the last round; nothing was updated'),
       );
-      const next: PhoneState = {
-        ...state,
-        server: withoutUserInfo(target.url).href,
-        rounds: state.rounds + 1,
-        lastRound: input.now.toISOString(),
-      };
-      return finish({ status: 'unchanged', server, mechanism, applied }, next);
+      const next = unchangedState(state, server.target.url, now);
+      return report({ status: 'unchanged', ...ran, applied: gathered.applied }, next);
     }
 
-    const merged = mergeRound(state, layers, { overwrite, local: protect ? local : null });
-    if (protect && Object.keys(local).length > 0) applied.push(`${state.mac}-local.cfg`);
-    const changes = diffConfig(state.config, merged, this.catalogues.params);
-    const rebootReasons = rebootReasonsFor(
-      changes,
-      configView(merged.config, this.catalogues.params),
-      this.catalogues.params,
-    );
+    // B6, C2a, K1-K4: the merge, its changes and the reboots they need (R1, R2).
+    const merged = mergeStep(state, gathered, this.catalogues.params);
+    // S5, R3: trusted CAs and firmware, as the merged configuration names them.
+    const certificates = await considerCertificates(ctx, merged.view, merged.setAt, state.certificates ?? {});
+    const firmware = await considerFirmware(ctx, merged.view, merged.setAt, server.pn, server.firmware);
 
-    const mergedView = configView(merged.config, this.catalogues.params);
-    const certificates = await considerCertificates(ctx, mergedView, state.certificates ?? {});
-    const firmwareReport = await considerFirmware(ctx, mergedView, pn, firmware);
-    if (firmwareReport?.install) {
-      rebootReasons.push({ rule: 'R3', message: `firmware ${firmwareReport.reason}` });
-    }
-
-    const next: PhoneState = {
-      ...state,
-      firmware: firmwareReport?.install && firmwareReport.version ? firmwareReport.version : state.firmware,
-      config: merged.config,
-      origins: merged.origins,
-      provisioned: merged.provisioned,
-      local: protect || localFromServer ? local : state.local,
-      md5: Object.fromEntries(log.md5),
-      server: withoutUserInfo(target.url).href,
-      ...(Object.keys(certificates).length > 0 && { certificates }),
-      rounds: state.rounds + 1,
-      lastRound: input.now.toISOString(),
-    };
-    return {
-      report: emptyReport(phone, log, {
+    // R1-R3: the flash after the round, and whether the phone reboots.
+    const next = updatedState(state, server.target.url, now, {
+      merged,
+      md5: gathered.md5,
+      certificates,
+      firmware,
+    });
+    const rebootReasons = withUpgrade(merged.rebootReasons, firmware);
+    const { applied, changes } = merged;
+    return report(
+      {
         status: 'updated',
-        server,
-        mechanism,
+        ...ran,
         applied,
         updated: true,
-        ...(input.detail !== 'lean' && {
-          config: visibleConfig(merged.config, this.catalogues.params),
-          provenance: provenanceOf(state, merged),
-        }),
         changes,
         reboot: rebootReasons.length > 0,
         rebootReasons,
-        firmware: firmwareReport,
-      }),
-      state: next,
-    };
+        firmware,
+      },
+      next,
+      merged.result,
+    );
   }
-}
-
-function emptyReport(
-  phone: RoundReport['phone'],
-  log: RoundLog,
-  partial: Partial<RoundReport> & { status: RoundStatus },
-): RoundReport {
-  return {
-    phone,
-    server: null,
-    mechanism: 'none',
-    downloads: log.downloads,
-    skipped: log.skipped,
-    applied: [],
-    updated: false,
-    config: {},
-    provenance: {},
-    changes: [],
-    reboot: false,
-    rebootReasons: [],
-    firmware: null,
-    ...splitDiagnostics(log.diagnostics),
-    ...partial,
-  };
 }

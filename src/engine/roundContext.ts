@@ -1,31 +1,43 @@
-// What a round carries while it runs: its inputs, its log, and the one way it downloads a file.
+// What a round carries while it runs: its inputs, its log, and the one way it downloads a file
+// (boot, CFG, MAC-local, key, certificate and ROM alike: size limit, logging and diagnostics here).
 import { createHash } from 'node:crypto';
 import { error, warning, type Diagnostic } from '../config/diagnostic.js';
-import type { Credentials, FetchOutcome, TransferSettings } from '../fetch/fetcher.js';
+import type { Credentials, FailureCause, TransferSettings } from '../fetch/fetcher.js';
 import { ParseCache } from './parseCache.js';
 import type { Download, DownloadKind, SkippedInclude } from './report.js';
 import { fileName, labelFor, redactUrl } from './serverUrl.js';
-import { type ConfigView } from './settings.js';
-import type { Catalogues, RoundInput } from './round.js';
-import type { LayerSetting } from './merge.js';
-import { withoutUserInfo } from '../core/url.js';
+import type { ConfigView } from './settings.js';
+import { maxBytesFor } from './sizeLimits.js';
+import type { Catalogues, RoundInput } from './types.js';
 
-/** Everything one round accumulates while it runs. */
+/** Everything one round reports as it runs, in order. */
 export class RoundLog {
   readonly diagnostics: Diagnostic[] = [];
   readonly downloads: Download[] = [];
   readonly skipped: SkippedInclude[] = [];
-  /** M1: URL → MD5 of every configuration file downloaded this round. */
-  readonly md5 = new Map<string, string>();
+
+  add(diagnostic: Diagnostic): void {
+    this.diagnostics.push(diagnostic);
+  }
+
+  /** A file's diagnostics, one by one: a list can be longer than a call's arguments may be (#13.2). */
+  addAll(diagnostics: readonly Diagnostic[]): void {
+    for (const d of diagnostics) this.diagnostics.push(d);
+  }
+}
+
+/** A line of a file: where a download was asked for, or where the setting that named it is. */
+export interface Location {
+  readonly file: string;
+  readonly line: number;
 }
 
 export interface Fetched {
   readonly url: URL;
+  /** As reports name it: the path below the server's root. */
   readonly file: string;
   readonly bytes: Uint8Array;
   readonly md5: string;
-  /** The bytes decoded as UTF-8 (meaningless for an encrypted file). */
-  readonly text: string;
 }
 
 export interface Context {
@@ -33,68 +45,123 @@ export interface Context {
   readonly catalogues: Catalogues;
   readonly cache: ParseCache;
   readonly log: RoundLog;
+  /** The phone's configuration as the round started (values, else factory defaults). */
+  readonly before: ConfigView;
+  /** The server's folder (S6): files below it are named by their path from it. */
   readonly root: URL;
   readonly userAgent: string;
   readonly credentials?: Credentials;
   readonly transfer: TransferSettings;
+  /** B5, C3: the firmware understands `[$MODEL]` prefixes. */
   readonly modelFilter: boolean;
-  /** Every setting the round's files have given so far, in order: E1 keys provisioned earlier in the round. */
-  readonly seen: LayerSetting[];
 }
 
-/** Downloads one file and logs it; undefined when not found, 'failed' when the transfer failed. */
+/** One download's outcome, as the steps act on it; the log already holds its record and diagnostics. */
+export type FetchResult =
+  | { readonly kind: 'ok'; readonly file: Fetched }
+  | { readonly kind: 'not-found' }
+  /** Outside the tree of a `--tree` round (#12): the phone would fetch it; not a failure. */
+  | { readonly kind: 'not-fetched'; readonly file: string }
+  | { readonly kind: 'failed'; readonly cause: FailureCause };
+
+export interface FetchWhere {
+  /** The boot file line whose include asks for the file (B3): recorded in the download. */
+  readonly requestedBy?: Location;
+  /** The line of the setting that names the file (R3 firmware URL, S5 CA URL): where diagnostics point. */
+  readonly setting?: Location;
+}
+
+/** The rule a finding about a download of this kind rests on. */
+const RULE_OF: Record<DownloadKind, string> = {
+  boot: 'D',
+  config: 'D',
+  'mac-local': 'D',
+  key: 'D',
+  firmware: 'R3',
+  certificate: 'S5',
+};
+
+/** Downloads one file within its kind's size limit and logs it, with a diagnostic where one is due. */
 export async function fetchFile(
   ctx: Context,
   url: URL,
   kind: DownloadKind,
-  from?: { file: string; line: number },
-): Promise<Fetched | undefined | 'failed'> {
-  const outcome: FetchOutcome = await ctx.input.fetcher.fetch({
+  where: FetchWhere = {},
+): Promise<FetchResult> {
+  const maxBytes = maxBytesFor(kind, ctx.input.sizeLimits);
+  let outcome = await ctx.input.fetcher.fetch({
     url,
     userAgent: ctx.userAgent,
     transfer: ctx.transfer,
+    maxBytes,
     ...(ctx.credentials && { credentials: ctx.credentials }),
   });
+  // A fetcher that read more than asked does not make the round keep it (#13.3).
+  if (outcome.kind === 'ok' && outcome.bytes.byteLength > maxBytes) {
+    outcome = { kind: 'failed', cause: 'too-large', detail: `larger than ${maxBytes} bytes` };
+  }
   const file = labelFor(url, ctx.root);
-  const base = { url: redactUrl(url), name: fileName(url), file, kind, ...(from && { requestedBy: from }) };
-  if (outcome.kind === 'not-found') {
-    ctx.log.downloads.push({ ...base, outcome: 'not-found', md5: null, detail: outcome.detail });
-    if (from) {
-      ctx.log.diagnostics.push(
-        warning(
-          'D',
-          `${file} is not on the server (HTTP 404 or equivalent): wrong URL or missing file`,
-          from.file,
-          from.line,
-        ),
-      );
+  const at = where.requestedBy ?? where.setting;
+  const base = {
+    url: redactUrl(url),
+    name: fileName(url),
+    file,
+    kind,
+    ...(where.requestedBy && { requestedBy: where.requestedBy }),
+  };
+  switch (outcome.kind) {
+    case 'not-found':
+      ctx.log.downloads.push({ ...base, outcome: 'not-found', md5: null, detail: outcome.detail });
+      if (where.requestedBy) {
+        ctx.log.add(
+          warning(
+            'D',
+            `${file} is not on the server (HTTP 404 or equivalent): wrong URL or missing file`,
+            where.requestedBy.file,
+            where.requestedBy.line,
+          ),
+        );
+      }
+      return { kind: 'not-found' };
+    case 'failed': {
+      const { cause, detail } = outcome;
+      if (cause === 'offline' || cause === 'outside-root') {
+        // #12: a --tree round reads nothing outside its tree; the phone, on a real server, would.
+        ctx.log.downloads.push({ ...base, outcome: 'not-fetched', md5: null, cause, detail });
+        ctx.log.add(
+          warning(
+            RULE_OF[kind],
+            `not fetched: outside the tree; the phone would fetch ${redactUrl(url)}`,
+            at?.file,
+            at?.line,
+          ),
+        );
+        return { kind: 'not-fetched', file };
+      }
+      ctx.log.downloads.push({ ...base, outcome: 'failed', md5: null, cause, detail });
+      ctx.log.add(error(RULE_OF[kind], `${file}: ${failureMessage(cause, detail)}`, at?.file, at?.line));
+      return { kind: 'failed', cause };
     }
-    return undefined;
+    case 'ok': {
+      const md5 = outcome.md5 ?? createHash('md5').update(outcome.bytes).digest('hex');
+      ctx.log.downloads.push({ ...base, outcome: 'ok', md5, size: outcome.bytes.byteLength });
+      return { kind: 'ok', file: { url, file, bytes: outcome.bytes, md5 } };
+    }
   }
-  if (outcome.kind === 'failed') {
-    ctx.log.downloads.push({
-      ...base,
-      outcome: 'failed',
-      md5: null,
-      cause: outcome.cause,
-      detail: outcome.detail,
-    });
-    ctx.log.diagnostics.push(
-      error('D', `${file}: ${failureText(outcome.cause)}: ${outcome.detail}`, from?.file, from?.line),
-    );
-    return 'failed';
-  }
-  const md5 = outcome.md5 ?? createHash('md5').update(outcome.bytes).digest('hex');
-  ctx.log.downloads.push({ ...base, outcome: 'ok', md5, size: outcome.bytes.byteLength });
-  // M1 compares configuration files only; a ROM or a certificate is a resource.
-  // Keyed without user info: the saved state must not hold a password, and a changed password is
-  // not a changed file.
-  if (kind !== 'firmware' && kind !== 'certificate' && kind !== 'key')
-    ctx.log.md5.set(withoutUserInfo(url).href, md5);
-  return { url, file, bytes: outcome.bytes, md5, text: ctx.cache.text(md5, outcome.bytes) };
 }
 
-export function failureText(cause: string): string {
+/** A fetched file's text (UTF-8), decoded once per content however many phones read it. */
+export function textOf(ctx: Context, fetched: Fetched): string {
+  return ctx.cache.text(fetched.md5, fetched.bytes);
+}
+
+/** Spec D's words for a failed transfer, then the fetcher's detail, said once (#13.10). */
+export function failureMessage(cause: FailureCause, detail: string): string {
+  const text = failureText(cause);
+  return detail.toLowerCase().startsWith(text.toLowerCase()) ? detail : `${text}: ${detail}`;
+}
+
+export function failureText(cause: FailureCause): string {
   switch (cause) {
     case 'unreachable':
       return 'server or network unreachable';
@@ -106,27 +173,11 @@ export function failureText(cause: string): string {
       return "can't authenticate the server: its certificate is not trusted";
     case 'outside-root':
       return 'refused: outside the tree';
+    case 'too-large':
+      return 'too large for the phone';
+    case 'offline':
+      return 'not fetched: outside the tree';
     default:
       return 'download failed';
   }
-}
-
-export function credentialsFor(
-  url: URL,
-  get: ConfigView,
-  given?: Credentials,
-  withAddress?: Credentials,
-  fromConfig = true,
-): { credentials?: Credentials } {
-  // S5: credentials in the URL first, then those that came with the address (an activation
-  // code's, T8), then the configured ones, then what the user gave.
-  if (url.username) {
-    return {
-      credentials: { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
-    };
-  }
-  if (withAddress) return { credentials: withAddress };
-  const user = fromConfig ? get('static.auto_provision.server.username') : '';
-  if (user !== '') return { credentials: { user, password: get('static.auto_provision.server.password') } };
-  return given ? { credentials: given } : {};
 }

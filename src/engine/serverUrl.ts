@@ -48,6 +48,16 @@ export function resolveIncludeUrl(target: string, bootUrl: URL): URL | undefined
   }
 }
 
+/**
+ * The server's folder (S6), defined once for every spelling of the address (#13.9): the folder a
+ * directory URL names (`file:///srv/site` and `file:///srv/site/` alike, S6 adds the slash), or the
+ * folder of the boot or CFG file a URL names. Reports name files by their path below it, and a
+ * `file:` server's tree is this folder: nothing outside it is read.
+ */
+export function serverRoot(target: ServerTarget): URL {
+  return target.kind === 'directory' ? target.url : directoryOf(target.url);
+}
+
 /** The directory a file URL is in. */
 export function directoryOf(url: URL): URL {
   return new URL('./', url);

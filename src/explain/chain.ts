@@ -8,7 +8,7 @@ import { parseCfgFile, settingValue, type CfgSetting } from '../config/cfgFile.j
 import { parseFirmware } from '../core/firmware.js';
 import { paramOf } from '../engine/merge.js';
 import type { Engine } from '../engine/round.js';
-import type { RoundReport, SkipReason } from '../engine/report.js';
+import type { Change, RoundReport, SkipReason } from '../engine/report.js';
 import { labelFor } from '../engine/serverUrl.js';
 import type { Fetcher } from '../fetch/fetcher.js';
 import { FileFetcher } from '../fetch/fileFetcher.js';
@@ -109,9 +109,16 @@ export async function explain(input: ExplainInput): Promise<ExplainResult> {
       macLocal,
     });
   };
+  // E1-E4: a file the phone refused (a wrong key, a plain file where only encrypted ones are taken)
+  // applied none of its lines; the round's error about it says why.
+  const refusals = new Map<string, { rule: string; reason: string }>();
+  for (const e of report.errors) {
+    if (e.file !== undefined && /^E\d$/.test(e.rule) && !refusals.has(e.file))
+      refusals.set(e.file, { rule: e.rule, reason: `the phone refused the file: ${e.message}` });
+  }
   for (const d of report.downloads) {
     if (d.outcome === 'ok' && (d.kind === 'config' || d.kind === 'mac-local'))
-      await consider(d.file, d.kind === 'mac-local');
+      await consider(d.file, d.kind === 'mac-local', refusals.get(d.file));
   }
   for (const s of report.skipped) {
     const target = labelFor(new URL(s.target, new URL(s.file, root)), root);
@@ -134,31 +141,48 @@ export async function explain(input: ExplainInput): Promise<ExplainResult> {
 
   const firmware = parseFirmware(state.firmware);
   const modelFilter = firmware !== undefined && supportsModelFilter(model, firmware);
-  const overwrite =
-    report.mechanism === 'mac-boot' || report.mechanism === 'common-boot'
-      ? await overwriteMode(report, fetcher, root, isToken)
-      : false;
+  // B6: the overwrite mode of the boot file the round used, as the round's report carries it.
+  const overwrite = report.boot?.overwrite ?? false;
 
+  // Every line of every candidate file, by key: each key's chain is read from its own lines only,
+  // so explaining every parameter of a file of 100,000 settings stays linear (#13.2).
+  const linesByKey = new Map<string, { candidate: number; setting: CfgSetting }[]>();
+  for (const [candidate, c] of candidates.entries()) {
+    for (const setting of c.settings) {
+      const list = linesByKey.get(setting.key);
+      if (list) list.push({ candidate, setting });
+      else linesByKey.set(setting.key, [{ candidate, setting }]);
+    }
+  }
+  const wantedParams = new Set(input.params);
   const keys = new Set<string>();
-  const wanted = (key: string): boolean => input.params.some((p) => key === p || paramOf(key) === p);
-  for (const c of candidates)
-    for (const s of c.settings) if (input.params.length === 0 || wanted(s.key)) keys.add(s.key);
-  for (const p of input.params) if (![...keys].some((k) => k === p || paramOf(k) === p)) keys.add(p);
+  const named = new Set<string>();
+  for (const key of linesByKey.keys()) {
+    if (input.params.length > 0 && !wantedParams.has(key) && !wantedParams.has(paramOf(key))) continue;
+    keys.add(key);
+    named.add(key);
+    named.add(paramOf(key));
+  }
+  for (const p of input.params) if (!named.has(p)) keys.add(p);
 
+  const changes = new Map(report.changes.map((c) => [c.key, c]));
   const explanations: Explanation[] = [];
   for (const key of [...keys].sort()) {
-    const e = explainKey(key, {
-      report,
-      state,
-      candidates,
-      params,
-      model,
-      modelFilter,
-      overwrite,
-      showSecrets: input.showSecrets ?? false,
-    });
-    if (input.params.length === 0 && e.entries.length < 2) continue;
-    explanations.push(e);
+    const lines = linesByKey.get(key) ?? [];
+    if (input.params.length === 0 && lines.length < 2) continue;
+    explanations.push(
+      explainKey(key, lines, {
+        report,
+        state,
+        candidates,
+        changes,
+        params,
+        model,
+        modelFilter,
+        overwrite,
+        showSecrets: input.showSecrets ?? false,
+      }),
+    );
   }
   return { report, explanations };
 }
@@ -172,24 +196,11 @@ async function read(fetcher: Fetcher, url: URL): Promise<string | undefined> {
   return outcome.kind === 'ok' ? new TextDecoder().decode(outcome.bytes) : undefined;
 }
 
-async function overwriteMode(
-  report: RoundReport,
-  fetcher: Fetcher,
-  root: URL,
-  isToken: (t: string) => boolean,
-): Promise<boolean> {
-  const boot = report.downloads.find((d) => d.kind === 'boot' && d.outcome === 'ok');
-  if (!boot) return false;
-  const text = await read(fetcher, new URL(boot.file.split('/').map(encodeURIComponent).join('/'), root));
-  if (text === undefined) return false;
-  const parsed = parseBootFile(text, { file: boot.file, isToken });
-  return (parsed.overwriteMode?.value ?? 1) === 1; // B6: 1 when absent
-}
-
 interface KeyContext {
   readonly report: RoundReport;
   readonly state: PhoneState;
   readonly candidates: readonly Candidate[];
+  readonly changes: ReadonlyMap<string, Change>;
   readonly params: ParameterCatalogue;
   readonly model: ModelEntry;
   readonly modelFilter: boolean;
@@ -197,7 +208,11 @@ interface KeyContext {
   readonly showSecrets: boolean;
 }
 
-function explainKey(key: string, ctx: KeyContext): Explanation {
+function explainKey(
+  key: string,
+  lines: readonly { readonly candidate: number; readonly setting: CfgSetting }[],
+  ctx: KeyContext,
+): Explanation {
   const { report, params } = ctx;
   const shown = (v: string | null): string | null => (ctx.showSecrets ? v : shownValue(key, v, params));
   const isStatic = ParameterCatalogue.isStatic(paramOf(key));
@@ -214,52 +229,51 @@ function explainKey(key: string, ctx: KeyContext): Explanation {
   // The lines that reached the merge, in the order the merge saw them (B4, C2).
   const applied: { entry: Omit<ChainEntry, 'verdict' | 'rule' | 'reason'>; macLocal: boolean; at: number }[] =
     [];
-  for (const [index, c] of ctx.candidates.entries()) {
-    for (const s of c.settings) {
-      if (s.key !== key) continue;
-      const at = index * 1e6 + s.line;
-      const value = settingValue(s.value);
-      const base = {
-        file: c.file,
-        line: s.line,
-        value: value === undefined ? null : shown(value),
-        models: s.models,
-      };
-      if (c.skipped) {
-        place({ ...base, verdict: 'ignored', ...c.skipped }, at);
-      } else if (s.models !== null && !ctx.modelFilter) {
-        place(
-          {
-            ...base,
-            verdict: 'ignored',
-            rule: 'C3',
-            reason: 'this firmware ignores [$MODEL] lines',
-          },
-          at,
-        );
-      } else if (s.models !== null && (!token || !s.models.some((m) => m.toUpperCase() === token))) {
-        place(
-          {
-            ...base,
-            verdict: 'ignored',
-            rule: 'C3',
-            reason: `model filter: the line is for ${s.models.join(', ')}, not ${ctx.model.id}`,
-          },
-          at,
-        );
-      } else if (c.macLocal && isStatic) {
-        place(
-          {
-            ...base,
-            verdict: 'ignored',
-            rule: 'K1',
-            reason: 'static settings are never applied from the MAC-local file',
-          },
-          at,
-        );
-      } else {
-        applied.push({ entry: base, macLocal: c.macLocal, at });
-      }
+  for (const { candidate: index, setting: s } of lines) {
+    const c = ctx.candidates[index]!;
+    // Files in the order considered, then lines: a file may have millions of lines.
+    const at = index * 2 ** 32 + s.line;
+    const value = settingValue(s.value);
+    const base = {
+      file: c.file,
+      line: s.line,
+      value: value === undefined ? null : shown(value),
+      models: s.models,
+    };
+    if (c.skipped) {
+      place({ ...base, verdict: 'ignored', ...c.skipped }, at);
+    } else if (s.models !== null && !ctx.modelFilter) {
+      place(
+        {
+          ...base,
+          verdict: 'ignored',
+          rule: 'C3',
+          reason: 'this firmware ignores [$MODEL] lines',
+        },
+        at,
+      );
+    } else if (s.models !== null && (!token || !s.models.some((m) => m.toUpperCase() === token))) {
+      place(
+        {
+          ...base,
+          verdict: 'ignored',
+          rule: 'C3',
+          reason: `model filter: the line is for ${s.models.join(', ')}, not ${ctx.model.id}`,
+        },
+        at,
+      );
+    } else if (c.macLocal && isStatic) {
+      place(
+        {
+          ...base,
+          verdict: 'ignored',
+          rule: 'K1',
+          reason: 'static settings are never applied from the MAC-local file',
+        },
+        at,
+      );
+    } else {
+      applied.push({ entry: base, macLocal: c.macLocal, at });
     }
   }
 
@@ -339,7 +353,7 @@ function explainKey(key: string, ctx: KeyContext): Explanation {
   entries.sort((x, y) => order.get(x)! - order.get(y)!);
 
   const notes: string[] = [];
-  const change = report.changes.find((c) => c.key === key);
+  const change = ctx.changes.get(key);
   if (change?.how === 'reset-deleted')
     notes.push(
       'B6: the server set it before and no file sets it now, so overwrite mode returned it to its factory default',

@@ -25,11 +25,22 @@ export interface FetchRequest {
   readonly userAgent: string;
   readonly credentials?: Credentials;
   readonly transfer: TransferSettings;
+  /** Stop and fail with cause `too-large` once more than this many bytes arrived (issue #13.3); no limit when absent. */
+  readonly maxBytes?: number;
 }
 
 /** Why a transfer failed, in the terms of the guide's diagnostics (spec D). */
 export type FailureCause =
-  'unreachable' | 'timeout' | 'auth' | 'tls' | 'server-error' | 'protocol' | 'outside-root' | 'unsupported';
+  | 'unreachable'
+  | 'timeout'
+  | 'auth'
+  | 'tls'
+  | 'server-error'
+  | 'protocol'
+  | 'outside-root'
+  | 'unsupported'
+  | 'too-large'
+  | 'offline';
 
 export type FetchOutcome =
   | { readonly kind: 'ok'; readonly bytes: Uint8Array; readonly md5?: string }

@@ -2,7 +2,7 @@
 // (`--count 1000 --models T46U:70%,T23G:30%`) with MACs from `--mac-base` or drawn from a seed.
 import { createHash } from 'node:crypto';
 import { readInventory, stateFits } from '../check/inventory.js';
-import { UsageError } from '../cli/usage.js';
+import { UsageError } from '../core/usageError.js';
 import { macOrThrow, type Mac } from '../core/mac.js';
 import type { ModelCatalogue, ModelEntry } from '../models/catalogue.js';
 import type { PhoneState } from '../phone/state.js';

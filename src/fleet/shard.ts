@@ -1,7 +1,7 @@
 // `--shard I/N` (issue #8): a disjoint, deterministic slice of the fleet by MAC, so that N processes
 // (or machines) each run one slice and `autop fleet merge` adds their reports up to the whole.
 import type { Mac } from '../core/mac.js';
-import { UsageError } from '../cli/usage.js';
+import { UsageError } from '../core/usageError.js';
 
 export interface Shard {
   /** 0-based: 0 <= index < count. */

@@ -1,7 +1,7 @@
-// The phone's flash on disk: one JSON file, written atomically (a temporary file, fsync, rename) so
-// that a crash leaves either the old state or the new one, never a torn file.
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// The phone's flash on disk: one JSON file, written atomically (src/core/atomicWrite.ts) so that a
+// crash leaves either the old state or the new one, never a torn file.
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomicWrite.js';
 import { parseMac } from '../core/mac.js';
 import { STATE_FORMAT, type PhoneState } from './state.js';
 
@@ -23,9 +23,12 @@ export async function readStateFile(path: string): Promise<StateRead> {
     return { kind: 'invalid', message: `${path} is not JSON: ${(e as Error).message}` };
   }
   const problem = validate(data);
-  return problem
-    ? { kind: 'invalid', message: `${path}: ${problem}` }
-    : { kind: 'ok', state: data as PhoneState };
+  if (problem) return { kind: 'invalid', message: `${path}: ${problem}` };
+  // #13.10: a MAC written by hand (`00:15:65:74:B1:50`) is the phone's MAC all the same: the state
+  // holds it in the one normal form (spec "Names"), so every later comparison agrees with validation.
+  const state = data as PhoneState;
+  const mac = parseMac(state.mac);
+  return { kind: 'ok', state: mac.ok && mac.mac !== state.mac ? { ...state, mac: mac.mac } : state };
 }
 
 function validate(data: unknown): string | undefined {
@@ -52,16 +55,5 @@ function validate(data: unknown): string | undefined {
 }
 
 export async function writeStateFile(path: string, state: PhoneState): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(state, null, 2) + '\n');
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(temporary).catch(() => undefined);
-    throw e;
-  }
-  await handle.close();
-  await rename(temporary, path);
+  await writeFileAtomic(path, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
 }

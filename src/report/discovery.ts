@@ -6,7 +6,7 @@ import { SOURCE_TITLES, describeHeard, type DiscoveryReport } from '../discovery
 export function renderDiscovery(report: DiscoveryReport): string {
   const c = pc;
   const lines = [c.bold('Where the server address came from (S1)')];
-  const width = Math.max(...report.sources.map((s) => SOURCE_TITLES[s.source].length));
+  const width = report.sources.reduce((w, s) => Math.max(w, SOURCE_TITLES[s.source].length), 0);
   for (const { source, heard, won } of report.sources) {
     const mark = won ? c.green('won ') : heard.kind === 'address' ? 'also' : '    ';
     const text = describeHeard(heard);

@@ -1,23 +1,40 @@
-// Secrets (passwords, AES keys) never reach output unless the user asks (issue #2 §7).
+// Secrets (passwords, AES keys, URL user info) never reach output unless the user asks (issues #2
+// §7, #13.4): the rule is src/core/secrets.ts's, applied here to every value a report shows.
+import { maskedValue } from '../core/secrets.js';
+import { maskUserInfo } from '../core/url.js';
 import { paramOf } from '../engine/merge.js';
-import type { RoundReport } from '../engine/report.js';
+import type { ReportDiagnostic, RoundReport } from '../engine/report.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
 
-export const MASK = '********';
+export { MASK } from '../core/secrets.js';
 
-/** The value as output may show it: a secret's non-empty value becomes MASK (the one rule for every output). */
+/**
+ * The value as output may show it (the one rule for every output): a secret's non-empty value
+ * becomes MASK, URL user info in any other value is masked.
+ */
 export function shownValue<T extends string | null | undefined>(
   key: string,
   value: T,
   params: ParameterCatalogue,
-): T | typeof MASK {
-  return typeof value === 'string' && value !== '' && params.isSecret(paramOf(key)) ? MASK : value;
+): T {
+  return (typeof value === 'string' ? maskedValue(value, params.isSecret(paramOf(key))) : value) as T;
+}
+
+/** A diagnostic as output may show it: a message can quote a value or a URL. */
+function shownDiagnostic(d: ReportDiagnostic): ReportDiagnostic {
+  return { ...d, message: maskUserInfo(d.message) };
 }
 
 export function maskReport(report: RoundReport, params: ParameterCatalogue): RoundReport {
   const hide = (key: string, value: string | undefined): string | undefined => shownValue(key, value, params);
   return {
     ...report,
+    skipped: report.skipped.map((s) => ({ ...s, target: maskUserInfo(s.target) })),
+    downloads: report.downloads.map((d) =>
+      d.detail === undefined ? d : { ...d, detail: maskUserInfo(d.detail) },
+    ),
+    errors: report.errors.map(shownDiagnostic),
+    warnings: report.warnings.map(shownDiagnostic),
     config: Object.fromEntries(Object.entries(report.config).map(([k, v]) => [k, hide(k, v)!])),
     changes: report.changes.map((c) => ({
       ...c,

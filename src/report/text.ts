@@ -25,6 +25,13 @@ const SKIP: Record<SkippedInclude['reason'], string> = {
   'bad-url': 'not a usable URL (B3)',
 };
 
+/** #13.10: a round that did not run to the end chose no mechanism; it may have been trying one. */
+function mechanismText(report: RoundReport): string {
+  if (report.status === 'updated' || report.status === 'unchanged') return MECHANISM[report.mechanism];
+  if (report.mechanism === 'none') return '-';
+  return `none applied (the round stopped while on the ${MECHANISM[report.mechanism]})`;
+}
+
 export function originText(origin: Origin | undefined): string {
   if (!origin) return '';
   if (origin.kind === 'file') return `${origin.file}:${origin.line}`;
@@ -34,6 +41,7 @@ export function originText(origin: Origin | undefined): string {
 function outcomeText(d: Download): string {
   if (d.outcome === 'ok') return pc.green('ok       ');
   if (d.outcome === 'not-found') return pc.yellow('not found');
+  if (d.outcome === 'not-fetched') return pc.dim('not fetched');
   return pc.red('FAILED   ');
 }
 
@@ -63,7 +71,7 @@ export function renderText(report: RoundReport, options: TextOptions = {}): stri
   const p = report.phone;
   out.push(pc.bold(`${p.product} ${p.mac}, firmware ${p.firmware}`));
   out.push(`server     ${report.server ? `${report.server.url}  (${report.server.source})` : '-'}`);
-  out.push(`mechanism  ${MECHANISM[report.mechanism]}`);
+  out.push(`mechanism  ${mechanismText(report)}`);
   out.push(
     `result     ${report.status === 'updated' || report.status === 'unchanged' ? STATUS[report.status] : pc.red(STATUS[report.status])}`,
   );
@@ -72,7 +80,12 @@ export function renderText(report: RoundReport, options: TextOptions = {}): stri
     out.push('', pc.bold('Files, in request order'));
     for (const d of report.downloads) {
       const md5 = d.md5 ? pc.dim(`  md5 ${d.md5}`) : '';
-      const detail = d.outcome === 'failed' ? pc.red(`  ${d.cause ?? ''}: ${d.detail ?? ''}`) : '';
+      const detail =
+        d.outcome === 'failed'
+          ? pc.red(`  ${d.cause ?? ''}: ${d.detail ?? ''}`)
+          : d.outcome === 'not-fetched'
+            ? pc.dim('  outside the tree')
+            : '';
       out.push(`  ${outcomeText(d)}  ${d.file}${d.kind === 'firmware' ? ' (firmware)' : ''}${md5}${detail}`);
     }
     for (const s of report.skipped) {

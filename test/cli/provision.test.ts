@@ -1,7 +1,8 @@
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
 const SITE = ['--tree', 'fixtures/site'];
@@ -196,4 +197,48 @@ describe('autop in a pipeline', () => {
     expect(result.stdout).toContain('status=0');
     expect(result.stderr).not.toContain('EPIPE');
   });
+});
+
+describe('#13.9 a file: server URL: wildcards expanded first, one tree root for both spellings', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'autop-pn-'));
+    await mkdir(join(dir, 'T46U'));
+    await writeFile(
+      join(dir, 'T46U', 'y000000000000.boot'),
+      '#!version:1.0.0.1\ninclude:config "a.cfg"\ninclude:config "../up.cfg"\n',
+    );
+    await writeFile(join(dir, 'T46U', 'a.cfg'), '#!version:1.0.0.1\nlang.gui = French\n');
+    await writeFile(join(dir, 'up.cfg'), '#!version:1.0.0.1\nlang.wui = French\n');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  for (const spelling of ['$PN', '$PN/', 'T46U', 'T46U/']) {
+    it(`file://…/${spelling}: the tree is the T46U folder; ../up.cfg is outside it, a warning`, async () => {
+      const { code, stdout } = await runCli([
+        'provision',
+        '--server',
+        pathToFileURL(dir).href + '/' + spelling,
+        ...T46U,
+        '--json',
+      ]);
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout) as {
+        status: string;
+        applied: string[];
+        errors: unknown[];
+        warnings: { rule: string; line?: number; message: string }[];
+      };
+      expect(report.status).toBe('updated');
+      expect(report.applied).toEqual(['a.cfg']);
+      expect(report.errors).toEqual([]);
+      expect(report.warnings).toContainEqual(
+        expect.objectContaining({
+          rule: 'D',
+          line: 3,
+          message: expect.stringContaining('outside the tree') as string,
+        }),
+      );
+    });
+  }
 });

@@ -98,3 +98,34 @@ describe('explain: the chain of lines that set a parameter (issue #4 §5)', () =
     );
   });
 });
+
+describe('#13.8 explain: a file the phone refused applies none of its lines', () => {
+  it('a plain file under update_file_mode = 1 is listed as ignored, with the E4 reason', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autop-explain-refused-'));
+    try {
+      await writeFile(
+        join(dir, 'y000000000000.boot'),
+        file('include:config "a.cfg"', 'include:config "b.cfg"'),
+      );
+      await writeFile(
+        join(dir, 'a.cfg'),
+        file('static.auto_provision.update_file_mode = 1', 'lang.gui = German'),
+      );
+      await writeFile(join(dir, 'b.cfg'), file('lang.gui = French'));
+      const { explanations } = await explain({
+        engine,
+        tree: dir,
+        model: models.find('T46U')!,
+        state: newPhone('T46U', T46U_MAC),
+        params: ['lang.gui'],
+      });
+      expect(explanations[0]!.value).toBe('German');
+      expect(explanations[0]!.entries.map((e) => [e.file, e.verdict, e.rule])).toEqual([
+        ['a.cfg', 'won', 'B4'],
+        ['b.cfg', 'ignored', 'E4'],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,5 +61,21 @@ describe("the phone's saved state", () => {
       message: expect.stringContaining('not JSON') as string,
     });
     expect(await readStateFile(join(dir, 'absent.json'))).toEqual({ kind: 'absent' });
+  });
+
+  it('#13.10 a MAC written in upper case or with colons is read as the phone’s MAC', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autop-state-'));
+    const path = join(dir, 'phone.json');
+    const state = factoryState(macOrThrow('00156574b150'), 'T46U', '108.86.0.90');
+    await writeFile(path, JSON.stringify({ ...state, mac: '00:15:65:74:B1:50' }));
+    expect(await readStateFile(path)).toEqual({ kind: 'ok', state });
+  });
+
+  it('writes atomically, readable only by its owner, with no temporary file left', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autop-state-'));
+    const path = join(dir, 'phone.json');
+    await writeStateFile(path, factoryState(macOrThrow('001565000003'), 'T46U', '108.86.0.90'));
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['phone.json']);
   });
 });
