@@ -117,8 +117,13 @@ describe('fleet report as one HTML file', () => {
 
   it('states the emulator verdict, as a warning when the emulator was the bottleneck', () => {
     expect(html).toContain(
-      '<div class="verdict fine"><p><b>The emulator kept up.</b> the server was the limit',
+      '<div class="verdict fine"><p><b>The server was the limit</b>: the emulator kept up (event-loop delay p99 12 ms, 71% of a core)</p>',
     );
-    expect(odd).toContain('<div class="verdict warn"><p><b>The emulator was the bottleneck.</b>');
+    expect(odd).toContain(
+      '<div class="verdict warn"><p><b>The emulator was the bottleneck</b>: its event loop',
+    );
+    // Said once, not as a heading and again in the verdict.
+    expect(html.match(/emulator kept up/gi)).toHaveLength(1);
+    expect(odd.match(/emulator was the bottleneck/gi)).toHaveLength(1);
   });
 });

@@ -167,6 +167,35 @@ export function shardText(report: FleetReport): string {
   return `shards ${indexes.join(', ')} of ${count}`;
 }
 
+/** The seed as typed on the command line (`""` for an empty one). */
+export function seedText(seed: string): string {
+  return /^[\w.:@+-]+$/.test(seed) ? seed : JSON.stringify(seed);
+}
+
+/** Where the phones fetched from: the server, and the tree an embedded server served. */
+export function serverText(report: FleetReport): string {
+  const { server, tree } = report.run;
+  return tree !== undefined && tree !== server ? `${server} (embedded, serving ${tree})` : server;
+}
+
+/** Provisioning rounds of all phones (each phone's count is in its outcome). */
+export function roundsOf(report: FleetReport): number {
+  return report.outcomes.reduce((sum, o) => sum + o.rounds, 0);
+}
+
+/**
+ * A merged report's shard processes: how far apart they started (real-time shards start moments
+ * apart; the time axis starts at the earliest). '' for a single process.
+ */
+export function shardStartsText(report: FleetReport): string {
+  const runs = report.run.shards.runs;
+  if (!runs || runs.length < 2) return '';
+  const starts = runs.map((r) => Date.parse(r.start));
+  const spread = Math.max(...starts) - Math.min(...starts);
+  if (spread === 0) return `${runs.length} processes, started together`;
+  return `${runs.length} processes, started within ${formatDuration(spread)}; times from the earliest start`;
+}
+
 /** What the run covered in time: scenario length, and the wall time when the clock was virtual. */
 export function timeText(report: FleetReport): string {
   const scenario = formatDuration(report.run.durationMs);

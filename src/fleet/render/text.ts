@@ -17,6 +17,10 @@ import {
   groupMinutes,
   latencyRows,
   peakSecond,
+  roundsOf,
+  seedText,
+  serverText,
+  shardStartsText,
   shardText,
   statusOrder,
   timeText,
@@ -43,6 +47,11 @@ function table(rows: readonly (readonly string[])[], indent = '  ', leftAligned 
   );
 }
 
+/** `7`, `7.4`: an average with one decimal where it has one. */
+function perPhone(n: number, phones: number): string {
+  return String(Math.round((n / phones) * 10) / 10);
+}
+
 function sparkline(values: readonly number[]): string {
   const top = Math.max(...values, 0);
   if (top === 0) return SPARKS[0]!.repeat(values.length);
@@ -58,11 +67,13 @@ function headline(report: FleetReport, c: Colors): string[] {
     phones.total === run.inventory && shards === ''
       ? formatCount(phones.total)
       : `${formatCount(phones.total)} of ${formatCount(run.inventory)}${shards ? ` (${shards})` : ''}`;
+  const starts = shardStartsText(report);
   return [
-    c.bold(`autop fleet: ${run.scenario}, seed ${run.seed}`),
-    `server       ${run.server}`,
+    c.bold(`autop fleet: ${run.scenario}, seed ${seedText(run.seed)}`),
+    `server       ${serverText(report)}`,
     `phones       ${phonesLine}, concurrency ${formatCount(run.concurrency)}`,
     `time         ${timeText(report)}, from ${run.start}`,
+    ...(starts ? [`shards       ${starts}`] : []),
   ];
 }
 
@@ -74,6 +85,11 @@ function phonesSection(report: FleetReport, c: Colors): string[] {
     ['failed', formatCount(p.failed), formatPercent(p.failed, p.total)],
     ['reboots', formatCount(p.reboots), ''],
     ['upgrades', formatCount(p.upgrades), ''],
+    [
+      'rounds',
+      formatCount(roundsOf(report)),
+      p.total > 0 ? `${perPhone(roundsOf(report), p.total)} per phone` : '',
+    ],
   ]);
   const reasons = byCountDesc(p.failures);
   const reasonLines = table(
@@ -85,7 +101,7 @@ function phonesSection(report: FleetReport, c: Colors): string[] {
   for (const line of reasonLines) out.push(line);
   if (reasons.length > LIST_LIMIT)
     out.push(`      … ${formatCount(reasons.length - LIST_LIMIT)} more reasons`);
-  out.push(rows[2]!, rows[3]!);
+  out.push(rows[2]!, rows[3]!, rows[4]!);
   return out;
 }
 
