@@ -30,6 +30,25 @@ interface Rendered {
 
 let browser: Browser;
 
+/**
+ * Read in the page (as a string: the project's TypeScript has no DOM types): the text as shown, and
+ * per chart the bars with a height, the points of its area, its size on the page.
+ */
+const READ_PAGE = `({
+  text: document.body.innerText,
+  charts: [...document.querySelectorAll('svg.chart')].map((svg) => {
+    const box = svg.getBoundingClientRect();
+    const area = svg.querySelector('path.area')?.getAttribute('d') ?? '';
+    return {
+      label: svg.getAttribute('aria-label') ?? '',
+      bars: [...svg.querySelectorAll('rect')].filter((r) => Number(r.getAttribute('height')) > 0).length,
+      areaPoints: (area.match(/L/g) ?? []).length,
+      width: box.width,
+      height: box.height,
+    };
+  }),
+})`;
+
 async function render(html: string): Promise<Rendered> {
   const page = await browser.newPage();
   const errors: string[] = [];
@@ -42,20 +61,7 @@ async function render(html: string): Promise<Rendered> {
       errors.push(`fetched ${request.url()}`);
   });
   await page.setContent(html, { waitUntil: 'load' });
-  const result = await page.evaluate(() => ({
-    text: document.body.innerText,
-    charts: [...document.querySelectorAll('svg.chart')].map((svg) => {
-      const box = svg.getBoundingClientRect();
-      const area = svg.querySelector('path.area')?.getAttribute('d') ?? '';
-      return {
-        label: svg.getAttribute('aria-label') ?? '',
-        bars: [...svg.querySelectorAll('rect')].filter((r) => Number(r.getAttribute('height')) > 0).length,
-        areaPoints: (area.match(/L/g) ?? []).length,
-        width: box.width,
-        height: box.height,
-      };
-    }),
-  }));
+  const result = await page.evaluate<Omit<Rendered, 'errors'>>(READ_PAGE);
   await page.close();
   return { errors, ...result };
 }
