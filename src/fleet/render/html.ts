@@ -15,6 +15,7 @@ import {
   formatOffset,
   formatPercent,
   groupMinutes,
+  groupText,
   latencyRows,
   peakSecond,
   roundsOf,
@@ -398,7 +399,7 @@ function requestsSection(report: FleetReport): string {
     shown.map((f) => {
       const counts = new Map(f.statuses);
       return [
-        `<code>${e(f.file)}</code>`,
+        `<code>${e(f.file)}</code>${f.files !== undefined ? ` <span class="note">${e(groupText(f))}</span>` : ''}`,
         formatCount(f.total),
         ...columns.map((s) => {
           const n = counts.get(s);

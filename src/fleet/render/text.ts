@@ -15,6 +15,7 @@ import {
   formatOffset,
   formatPercent,
   groupMinutes,
+  groupText,
   latencyRows,
   peakSecond,
   roundsOf,
@@ -80,17 +81,23 @@ function headline(report: FleetReport, c: Colors): string[] {
 function phonesSection(report: FleetReport, c: Colors): string[] {
   const p = report.phones;
   const out = ['', c.bold('Phones')];
-  const rows = table([
-    ['provisioned', formatCount(p.provisioned), formatPercent(p.provisioned, p.total)],
-    ['failed', formatCount(p.failed), formatPercent(p.failed, p.total)],
-    ['reboots', formatCount(p.reboots), ''],
-    ['upgrades', formatCount(p.upgrades), ''],
+  const rows = table(
     [
-      'rounds',
-      formatCount(roundsOf(report)),
-      p.total > 0 ? `${perPhone(roundsOf(report), p.total)} per phone` : '',
+      ['provisioned', formatCount(p.provisioned), formatPercent(p.provisioned, p.total)],
+      ['failed', formatCount(p.failed), formatPercent(p.failed, p.total)],
+      ['reboots', formatCount(p.reboots), ''],
+      ['upgrades', formatCount(p.upgrades), ''],
+      // The average in a column of its own, so that the percentages above stay aligned.
+      [
+        'rounds',
+        formatCount(roundsOf(report)),
+        '',
+        p.total > 0 ? `(${perPhone(roundsOf(report), p.total)} per phone)` : '',
+      ],
     ],
-  ]);
+    '  ',
+    [0, 3],
+  );
   const reasons = byCountDesc(p.failures);
   const reasonLines = table(
     reasons.slice(0, LIST_LIMIT).map(([reason, n]) => [formatCount(n), reason]),
@@ -144,8 +151,9 @@ function requestsSection(report: FleetReport, c: Colors): string[] {
   for (const f of shown) {
     const detail = f.statuses.map(([status, n]) => `${status} ${formatCount(n)}`).join(', ');
     const failed = f.statuses.some(([status]) => status.startsWith('failed'));
+    const group = groupText(f);
     out.push(
-      `  ${formatCount(f.total).padStart(width)}  ${f.file}  ${failed ? c.red(detail) : c.dim(detail)}`,
+      `  ${formatCount(f.total).padStart(width)}  ${f.file}  ${failed ? c.red(detail) : c.dim(detail)}${group ? c.dim(`  (${group})`) : ''}`,
     );
   }
   if (files.length > shown.length) out.push(`  … ${formatCount(files.length - shown.length)} more`);
