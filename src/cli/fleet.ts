@@ -1,9 +1,14 @@
 // `autop fleet` (issue #8): many phones in one process against one server: a boot storm, a normal
 // life in virtual time, a NOTIFY storm or a rollout; a summary for people, the report as JSON and
 // HTML, live figures for Prometheus. `autop fleet merge` adds up the reports of `--shard` runs.
+// Exit status (issue #15): 0 the run completed (failed phones, if any, within --fail-on), 1 it
+// completed with failed phones over --fail-on, 2 usage error, 74 a report file could not be
+// written (the report still goes to stdout), 70 internal error (a bug).
+import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { colourWanted } from '../check/output/colour.js';
 import { parseMac } from '../core/mac.js';
@@ -14,7 +19,9 @@ import {
   parseModelMix,
   type FleetPhone,
 } from '../fleet/fleetInventory.js';
+import { DEFAULT_FAIL_ON, judgeFailures, parseFailOn, type FailOn } from '../fleet/failOn.js';
 import { mergeReports } from '../fleet/merge.js';
+import { checkOutputFiles, writeOutputFile, type OutputFile } from '../fleet/outputFiles.js';
 import { startMetricsServer } from '../fleet/prometheus.js';
 import { createProgress } from '../fleet/progress.js';
 import { renderFleetHtml } from '../fleet/render/html.js';
@@ -22,6 +29,7 @@ import { renderFleetText } from '../fleet/render/text.js';
 import type { FleetReport, LiveStats, Scenario } from '../fleet/report.js';
 import { parseServerUrl } from '../engine/serverUrl.js';
 import { startFleetRun, type FleetRunOptions, type FleetSource } from '../fleet/runner.js';
+import { startHttpServer } from '../server/provisioningServer.js';
 import { parseShard, takeShard, type Shard } from '../fleet/shard.js';
 import { parseDuration } from './duration.js';
 import { EXIT, UsageError } from './usage.js';
@@ -58,24 +66,49 @@ export interface FleetOptions {
   pnpTimeout?: string;
   dhcpTimeout?: string;
   metricsHost?: string;
+  metricsLinger?: string;
+  failOn?: string;
 }
 
 export interface FleetMergeOptions {
   json?: boolean;
   jsonOut?: string;
   html?: string;
+  failOn?: string;
 }
 
 const SCENARIOS: readonly Scenario[] = ['boot-storm', 'life', 'notify-storm', 'rollout'];
 
-export const FLEET_DEFAULTS = { ramp: '1m', boot: '5s', concurrency: '64', seed: '' } as const;
-
-/** Exit status: every phone provisioned, or not. */
-export const FLEET_EXIT = {
-  allProvisioned: EXIT.ok,
-  someFailed: EXIT.couldNotRun,
-  usage: EXIT.usage,
+export const FLEET_DEFAULTS = {
+  ramp: '1m',
+  boot: '5s',
+  concurrency: '64',
+  failOn: DEFAULT_FAIL_ON,
+  /** Longer than the usual scrape intervals (15 s, 30 s): the last scrape sees the final figures. */
+  metricsLinger: '30s',
 } as const;
+
+/**
+ * Exit status of `autop fleet` and `autop fleet merge`. "Completed" means the run went to its end and
+ * its report was made: failed phones are a finding of the run, not a failure of it.
+ */
+export const FLEET_EXIT = {
+  /** Completed; failed phones, if any, within --fail-on. */
+  completed: EXIT.ok,
+  /** Completed, with failed phones over --fail-on (default: any failed phone). */
+  failedOverThreshold: EXIT.couldNotRun,
+  /** Usage error, before any phone started: nothing ran. */
+  usage: EXIT.usage,
+  /** A bug (uncaught error): see the message. */
+  internal: 70,
+  /** Completed, but a report file (--json-out, --html) could not be written; stdout has the report. */
+  cannotWrite: 74,
+} as const;
+
+/** A seed of 8 hex digits for a run without --seed: shown, so that the run can be repeated. */
+export function generateSeed(): string {
+  return randomBytes(4).toString('hex');
+}
 
 function duration(flag: string, text: string): number {
   const ms = parseDuration(text);
@@ -150,7 +183,12 @@ async function inventoryOf(options: FleetOptions, seed: string): Promise<FleetPh
 
 /** Checks the command line and builds the run; every mistake is a UsageError (exit 2). */
 export async function fleetRunOptions(options: FleetOptions): Promise<FleetRunOptions> {
-  const seed = options.seed ?? FLEET_DEFAULTS.seed;
+  // Shards must draw one fleet: a seed of their own each would give each pod other MACs.
+  if (options.shard !== undefined && options.seed === undefined)
+    throw new UsageError(
+      '--shard needs --seed: every shard draws the whole fleet from it and keeps its slice (e.g. --seed storm-1)',
+    );
+  const seed = options.seed ?? generateSeed();
   const scenario = scenarioOf(options);
   const given = source('--server', options.server, '--tree', options.tree);
   if (options.discover && given)
@@ -231,28 +269,103 @@ export async function fleetRunOptions(options: FleetOptions): Promise<FleetRunOp
   };
 }
 
-/** The report to stdout (text or JSON) and to the files asked for; the exit status from it. */
-async function output(report: FleetReport, options: FleetMergeOptions): Promise<number> {
+/** The files the report goes to, checked before any phone starts (a usage error otherwise). */
+async function outputFiles(options: FleetMergeOptions): Promise<OutputFile[]> {
+  const files: OutputFile[] = [];
+  if (options.jsonOut !== undefined) files.push({ flag: '--json-out', path: options.jsonOut });
+  if (options.html !== undefined) files.push({ flag: '--html', path: options.html });
+  await checkOutputFiles(files);
+  return files;
+}
+
+/**
+ * The report to the files asked for (atomically) and to stdout (text or JSON); the exit status from
+ * --fail-on. A file that cannot be written after all (a full disk) is said on stderr, and the report
+ * still goes to stdout, so that the run is not lost.
+ */
+async function output(
+  report: FleetReport,
+  options: FleetMergeOptions,
+  files: readonly OutputFile[],
+  failOn: FailOn,
+): Promise<number> {
   const json = JSON.stringify(report, null, 2) + '\n';
-  if (options.jsonOut !== undefined) await writeFile(options.jsonOut, json);
-  if (options.html !== undefined) await writeFile(options.html, renderFleetHtml(report));
+  let unwritten = false;
+  for (const file of files) {
+    try {
+      await writeOutputFile(file, file.flag === '--html' ? renderFleetHtml(report) : json);
+    } catch (e) {
+      unwritten = true;
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      process.stderr.write(`autop: ${file.flag} ${file.path}: could not write the report (${code})\n`);
+    }
+  }
   process.stdout.write(options.json ? json : renderFleetText(report, { color: colourWanted() }) + '\n');
-  return report.phones.failed === 0 ? FLEET_EXIT.allProvisioned : FLEET_EXIT.someFailed;
+  const verdict = judgeFailures(report.phones, failOn);
+  process.stderr.write(`autop: ${verdict.text}\n`);
+  if (unwritten) return FLEET_EXIT.cannotWrite;
+  return verdict.overThreshold ? FLEET_EXIT.failedOverThreshold : FLEET_EXIT.completed;
+}
+
+/** `--tree` in real time: the tree served over HTTP by this process, as the phones fetch it. */
+interface ServedTree {
+  readonly source: FleetSource;
+  readonly tree?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * In real time the phones fetch a --tree over an embedded HTTP server on 127.0.0.1: started here,
+ * so that the report names the address the phones really used (not the tree's file:// URL), with
+ * the tree beside it. In virtual time the tree is read in-process, and its file URL is the address.
+ */
+async function serveTree(source: FleetSource, time: 'real' | 'virtual'): Promise<ServedTree> {
+  if (source.kind !== 'tree') return { source, close: () => Promise.resolve() };
+  const tree = pathToFileURL(resolve(source.dir) + '/').href;
+  if (time === 'virtual') return { source, tree, close: () => Promise.resolve() };
+  const http = await startHttpServer({ root: source.dir, port: 0 });
+  return { source: { kind: 'server', url: http.url }, tree, close: () => http.close() };
+}
+
+function parseMetricsPort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535))
+    throw new UsageError(`--metrics-port ${text}: a TCP port (0 picks a free one)`);
+  return port;
+}
+
+/** Waits `ms`, or less when Ctrl-C (or SIGTERM) comes first. */
+function linger(ms: number): Promise<void> {
+  return new Promise((done) => {
+    const end = () => {
+      clearTimeout(timer);
+      process.off('SIGINT', end);
+      process.off('SIGTERM', end);
+      done();
+    };
+    const timer = setTimeout(end, ms);
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
 }
 
 export async function fleetCommand(options: FleetOptions): Promise<number> {
   const runOptions = await fleetRunOptions(options);
-  const metricsPort = options.metricsPort !== undefined ? Number(options.metricsPort) : undefined;
-  if (
-    metricsPort !== undefined &&
-    !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)
-  )
-    throw new UsageError(`--metrics-port ${options.metricsPort}: a TCP port (0 picks a free one)`);
+  const failOn = parseFailOn(options.failOn ?? FLEET_DEFAULTS.failOn);
+  const metricsPort = parseMetricsPort(options.metricsPort);
+  const lingerMs = duration('--metrics-linger', options.metricsLinger ?? FLEET_DEFAULTS.metricsLinger);
+  if (options.metricsLinger !== undefined && metricsPort === undefined)
+    throw new UsageError('--metrics-linger goes with --metrics-port');
   if (runOptions.phones.length === 0) {
     throw new UsageError(
       `--shard ${options.shard}: none of the ${runOptions.inventory} phones falls in this shard; use fewer shards`,
     );
   }
+  // Before any phone starts: a report that cannot be saved is a usage error, not a lost storm.
+  const files = await outputFiles(options);
+  if (options.seed === undefined)
+    process.stderr.write(`autop: seed ${runOptions.seed} (--seed ${runOptions.seed} repeats this run)\n`);
 
   // The metrics server first: a port in use is a usage error before any phone has started.
   let live: () => LiveStats = () => {
@@ -268,35 +381,66 @@ export async function fleetCommand(options: FleetOptions): Promise<number> {
           throw new UsageError(error instanceof Error ? error.message : String(error));
         })
       : undefined;
-  const run = startFleetRun(runOptions);
-  live = () => run.live();
-  if (metrics)
-    process.stderr.write(`autop: Prometheus metrics on http://127.0.0.1:${metrics.port}/metrics\n`);
-  const progress =
-    options.progress !== false
-      ? createProgress({
-          total: runOptions.phones.length,
-          stream: process.stderr,
-          tty: process.stderr.isTTY === true,
-          live: () => run.live(),
-          ...(runOptions.forMs !== undefined && { durationMs: runOptions.forMs }),
-        })
-      : undefined;
-  progress?.start();
-  // Ctrl-C ends the run early: rounds under way finish, and the report covers what happened.
-  const stop = () => run.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const served: ServedTree[] = [];
   let report: FleetReport;
   try {
-    report = await run.report;
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    progress?.stop();
+    const main = await serveTree(runOptions.source, runOptions.time);
+    served.push(main);
+    const b = runOptions.rolloutSource && (await serveTree(runOptions.rolloutSource, runOptions.time));
+    if (b) served.push(b);
+    const run = startFleetRun({
+      ...runOptions,
+      source: main.source,
+      ...(b && { rolloutSource: b.source }),
+    });
+    live = () => run.live();
+    if (metrics)
+      process.stderr.write(`autop: Prometheus metrics on http://127.0.0.1:${metrics.port}/metrics\n`);
+    const progress =
+      options.progress !== false
+        ? createProgress({
+            total: runOptions.phones.length,
+            stream: process.stderr,
+            tty: process.stderr.isTTY === true,
+            live: () => run.live(),
+            ...(runOptions.forMs !== undefined && { durationMs: runOptions.forMs }),
+          })
+        : undefined;
+    progress?.start();
+    // Ctrl-C ends the run early: rounds under way finish, and the report covers what happened.
+    const stop = () => run.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      report = await run.report;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      progress?.stop();
+    }
+    if (main.tree !== undefined) report = { ...report, run: { ...report.run, tree: main.tree } };
+  } catch (e) {
     await metrics?.close();
+    throw e;
+  } finally {
+    for (const tree of served) await tree.close().catch(() => undefined);
   }
-  return output(report, options);
+  const code = await output(report, options, files, failOn);
+  if (metrics) {
+    // The endpoint outlives the run, so the last scrape sees the final figures.
+    if (lingerMs > 0) {
+      process.stderr.write(
+        `autop: metrics stay up ${formatLinger(lingerMs)} for a last scrape (--metrics-linger; Ctrl-C ends it)\n`,
+      );
+      await linger(lingerMs);
+    }
+    await metrics.close();
+  }
+  return code;
+}
+
+function formatLinger(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms} ms`;
 }
 
 export async function fleetMergeCommand(
@@ -304,6 +448,8 @@ export async function fleetMergeCommand(
   options: FleetMergeOptions,
 ): Promise<number> {
   if (files.length === 0) throw new UsageError('autop fleet merge: give the JSON report of each shard');
+  const failOn = parseFailOn(options.failOn ?? FLEET_DEFAULTS.failOn);
+  const outputs = await outputFiles(options);
   const reports = await Promise.all(
     files.map(async (file) => {
       let text: string;
@@ -325,8 +471,15 @@ export async function fleetMergeCommand(
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  return output(merged, options);
+  return output(merged, options, outputs, failOn);
 }
+
+const FAIL_ON_HELP =
+  'when failed phones fail the run (exit 1): any (default), never, failed>N phones, failed>N% of the phones';
+
+const EXIT_HELP = `Exit status: 0 the run completed (failed phones within --fail-on), 1 it completed with failed
+phones over --fail-on, 2 usage error (nothing ran; output files are checked before any phone starts),
+74 a report file could not be written (the report still went to stdout), 70 internal error.`;
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -340,9 +493,7 @@ function run<A extends Action>(action: A) {
 export function registerFleetCommands(program: Command): Command {
   const fleet = program
     .command('fleet')
-    .description(
-      'many phones in one process: a boot storm, a virtual life, a NOTIFY storm or a rollout; exit 0 when every phone provisioned, 1 when any failed',
-    )
+    .description('many phones in one process: a boot storm, a virtual life, a NOTIFY storm or a rollout')
     .option('--inventory <file>', 'the phones: CSV (mac,model[,firmware][,state][,name]) or JSON')
     .option('--count <n>', 'or N generated phones (with --models)')
     .option('--models <mix>', 'the model mix of --count, e.g. T46U:70%,T23G:30%')
@@ -381,8 +532,7 @@ export function registerFleetCommands(program: Command): Command {
     )
     .option(
       '--seed <text>',
-      'seed of every draw: MACs, models, power-on instants, schedules',
-      FLEET_DEFAULTS.seed,
+      'seed of every draw: MACs, models, power-on instants, schedules (default: a new one, shown; needed with --shard)',
     )
     .option('--notify-reboot', 'NOTIFYs say Event: check-sync;reboot=true')
     .option('--rollout-tree <dir>', 'rollout: tree B, served at the same address from --rollout-at on')
@@ -407,14 +557,20 @@ export function registerFleetCommands(program: Command): Command {
       'address for --metrics-port (0.0.0.0 in a pod to be scraped)',
       '127.0.0.1',
     )
+    .option(
+      '--metrics-linger <duration>',
+      `with --metrics-port: how long the endpoint stays up after the run, for a last scrape (default ${FLEET_DEFAULTS.metricsLinger}; 0 for none)`,
+    )
+    .option('--fail-on <threshold>', FAIL_ON_HELP)
     .option('--no-progress', 'no progress on stderr')
     .addHelpText(
       'after',
       `
 NOTIFY storms: in real time over UDP SIP to one endpoint on 127.0.0.1 where each phone is the user
 sip:<mac>@127.0.0.1:PORT (responses sent by the shared user agent server); in virtual time handed to
-each phone in-process. Exit status: 0 when every phone provisioned, 1 when any did not, 2 for a
-usage error.`,
+each phone in-process.
+
+${EXIT_HELP}`,
     )
     .action(run(fleetCommand));
 
@@ -425,6 +581,8 @@ usage error.`,
     .option('--json', 'print the merged report as JSON instead of the summary')
     .option('--json-out <file>', 'also write the merged report as JSON')
     .option('--html <file>', 'also write the merged report as HTML')
+    .option('--fail-on <threshold>', FAIL_ON_HELP)
+    .addHelpText('after', `\n${EXIT_HELP}`)
     // `fleet merge A B --json`: commander gives --json, --json-out and --html to `fleet`, which has
     // them too, unless the program parses positionally; merge takes them from either.
     .action((files: string[], _options: FleetMergeOptions, command: Command) =>

@@ -1,5 +1,11 @@
-// `autop fleet merge` (issue #8 §6): shard reports of one run added up into the report the
-// unsharded run of the same seed would have written; only `emulator` (measured) is summarised.
+// `autop fleet merge` (issue #8 §6, issue #15): shard reports of one run added up into the report of
+// the whole fleet. What adds up exactly: phones and their outcomes, requests per file and status,
+// latency histograms (fixed buckets), requests per minute and per second. In virtual time every
+// shard starts at the same instant, so the merge equals the unsharded run of the same seed. Real-time
+// shards (Kubernetes pods) start moments apart: their load series are put on one time axis from the
+// earliest start, each shifted by its own start rounded to the series' step (a second, a minute),
+// so a request may land one step off: per-second peaks across shards are close, not exact. Each
+// shard's start, length, server and emulator health are kept in `run.shards.runs`.
 import { mergeHistograms, copyHistogram } from './histogram.js';
 import { byMac, phonesSection, sortedRecord } from './metrics.js';
 import {
@@ -8,24 +14,35 @@ import {
   type LatencyHistogram,
   type PhoneOutcome,
   type RequestKind,
+  type ShardRun,
 } from './report.js';
 
 /** The run settings every shard must share: otherwise the shards are of different runs. */
-const SAME_RUN = ['scenario', 'seed', 'time', 'start', 'server', 'concurrency', 'inventory'] as const;
+const SAME_RUN = ['scenario', 'seed', 'time', 'concurrency', 'inventory'] as const;
+
+const FIRST_HOUR_SECONDS = 3_600;
 
 export function mergeReports(reports: readonly FleetReport[]): FleetReport {
   const first = reports[0];
   if (!first) throw new Error('fleet merge: no report to merge; give the JSON report of each shard');
   checkSameRun(reports);
   const indexes = shardIndexes(reports);
+  const starts = reports.map((r) => Date.parse(r.run.start));
+  const earliest = Math.min(...starts);
+  const offsets = starts.map((start) => start - earliest);
 
   const outcomes = mergeOutcomes(reports);
+  const servers = [...new Set(reports.map((r) => r.run.server))];
   return {
     format: FLEET_REPORT_FORMAT,
     run: {
       ...first.run,
-      durationMs: Math.max(...reports.map((r) => r.run.durationMs)),
-      shards: { count: first.run.shards.count, indexes },
+      start: new Date(earliest).toISOString(),
+      // From the earliest start to the latest end.
+      durationMs: Math.max(...reports.map((r, i) => offsets[i]! + r.run.durationMs)),
+      // --tree in real time: each shard had an embedded server of its own (same tree, other ports).
+      server: servers.join(', '),
+      shards: { count: first.run.shards.count, indexes, runs: shardRuns(reports) },
     },
     // Derived from the outcomes, as `report()` derives it: the same phones give the same section.
     phones: phonesSection(outcomes),
@@ -37,8 +54,12 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
       latency: mergeLatency(reports.map((r) => r.requests.latency)),
     },
     load: {
-      perMinute: addArrays(reports.map((r) => r.load.perMinute)),
-      perSecondFirstHour: mergeCounts(reports.map((r) => r.load.perSecondFirstHour)),
+      perMinute: addArrays(
+        reports.map((r, i) => shiftArray(r.load.perMinute, Math.round(offsets[i]! / 60_000))),
+      ),
+      perSecondFirstHour: mergeCounts(
+        reports.map((r, i) => shiftSeconds(r.load.perSecondFirstHour, Math.round(offsets[i]! / 1_000))),
+      ),
     },
     emulator: mergeEmulator(reports),
   };
@@ -49,21 +70,33 @@ function label(report: FleetReport, i: number): string {
   return `the report of shard${shards.length === 1 ? '' : 's'} ${shards.join(', ') || `#${i + 1}`}`;
 }
 
+/** What the phones fetched from: the tree when there is one (real-time shards serve it on ports of their own). */
+function sourceOf(report: FleetReport): string {
+  return report.run.tree ?? report.run.server;
+}
+
 function checkSameRun(reports: readonly FleetReport[]): void {
   const first = reports[0]!;
+  const differ = (report: FleetReport, i: number, key: string, value: unknown, expected: unknown): Error =>
+    new Error(
+      `fleet merge: ${label(report, i)} has ${key} ${JSON.stringify(value)} but ${label(first, 0)} has ${JSON.stringify(expected)}; the shards must come from one run (same arguments and seed)`,
+    );
   reports.forEach((report, i) => {
     if ((report.format as string) !== FLEET_REPORT_FORMAT) {
       throw new Error(
         `fleet merge: report #${i + 1} is "${String(report.format)}", not ${FLEET_REPORT_FORMAT}; merge reports of the same autop version`,
       );
     }
+    if (Number.isNaN(Date.parse(report.run.start)))
+      throw new Error(`fleet merge: ${label(report, i)} has no readable start time (${report.run.start})`);
     for (const key of SAME_RUN) {
-      if (report.run[key] !== first.run[key]) {
-        throw new Error(
-          `fleet merge: ${label(report, i)} has ${key} ${JSON.stringify(report.run[key])} but ${label(first, 0)} has ${JSON.stringify(first.run[key])}; the shards must come from one run (same arguments and seed)`,
-        );
-      }
+      if (report.run[key] !== first.run[key]) throw differ(report, i, key, report.run[key], first.run[key]);
     }
+    if (sourceOf(report) !== sourceOf(first))
+      throw differ(report, i, report.run.tree ? 'tree' : 'server', sourceOf(report), sourceOf(first));
+    // Virtual-time shards all start at the scenario's start (--start): another start is another run.
+    if (report.run.time === 'virtual' && report.run.start !== first.run.start)
+      throw differ(report, i, 'start', report.run.start, first.run.start);
     if (report.run.shards.count !== first.run.shards.count) {
       throw new Error(
         `fleet merge: ${label(report, i)} was cut into ${report.run.shards.count} shards but ${label(first, 0)} into ${first.run.shards.count}; merge shards of one --shard I/N split`,
@@ -93,6 +126,24 @@ function shardIndexes(reports: readonly FleetReport[]): number[] {
   return [...owner.keys()].sort((a, b) => a - b);
 }
 
+/** Every shard process's own figures; a report that is itself a merge brings its list. */
+function shardRuns(reports: readonly FleetReport[]): ShardRun[] {
+  return reports
+    .flatMap(
+      (r): ShardRun[] =>
+        r.run.shards.runs ?? [
+          {
+            indexes: [...r.run.shards.indexes],
+            start: r.run.start,
+            durationMs: r.run.durationMs,
+            server: r.run.server,
+            emulator: r.emulator,
+          },
+        ],
+    )
+    .sort((a, b) => Math.min(...a.indexes) - Math.min(...b.indexes));
+}
+
 function mergeOutcomes(reports: readonly FleetReport[]): PhoneOutcome[] {
   const outcomes = reports.flatMap((r) => r.outcomes).sort(byMac);
   for (let i = 1; i < outcomes.length; i++) {
@@ -113,6 +164,21 @@ function mergeCounts(records: readonly Readonly<Record<string, number>>[]): Reco
     for (const [key, n] of Object.entries(record)) total.set(key, (total.get(key) ?? 0) + n);
   }
   return sortedRecord(total);
+}
+
+/** The per-second counts of a shard that started `by` seconds after the earliest, on the common axis. */
+function shiftSeconds(record: Readonly<Record<string, number>>, by: number): Record<string, number> {
+  const shifted: Record<string, number> = {};
+  for (const [second, n] of Object.entries(record)) {
+    const at = Number(second) + by;
+    // The series covers the first hour of the merged run.
+    if (at < FIRST_HOUR_SECONDS) shifted[at] = n;
+  }
+  return shifted;
+}
+
+function shiftArray(values: readonly number[], by: number): number[] {
+  return [...new Array<number>(by).fill(0), ...values];
 }
 
 function mergeNested(

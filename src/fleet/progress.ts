@@ -78,6 +78,22 @@ export function progressFigures(
   };
 }
 
+/**
+ * The snapshots a rate over `windowMs` before `nowMs` needs: those inside the window, and the newest
+ * one at or before its start. Keeping that one matters: timers fire late, so the snapshot taken one
+ * interval ago is a little more than a window old when the next arrives; dropping it left no
+ * snapshot to measure from, and the plain lines said 0 requests/s.
+ */
+export function windowHistory(
+  history: readonly ProgressSample[],
+  nowMs: number,
+  windowMs: number,
+): ProgressSample[] {
+  let first = 0;
+  for (let i = 0; i < history.length; i++) if (nowMs - history[i]!.wallMs >= windowMs) first = i;
+  return history.slice(first);
+}
+
 /** `5s`, `3m 20s`, `1h 05m`; `?` before anything is done. */
 export function etaText(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '?';
@@ -121,10 +137,10 @@ export function createProgress(options: ProgressOptions): Progress {
 
   const sample = (): ProgressSample => ({ wallMs: clock() - startedAt, live: options.live() });
 
-  /** Takes a snapshot; the rate window starts at the oldest kept one. */
+  /** Takes a snapshot; the rate is measured since the snapshot that opens the window. */
   const advance = (windowMs: number): ProgressFigures => {
     const now = sample();
-    history = history.filter((s) => now.wallMs - s.wallMs <= windowMs);
+    history = windowHistory(history, now.wallMs, windowMs);
     const since = history[0] ?? now;
     history.push(now);
     return progressFigures(options.total, since, now, options.durationMs);

@@ -20,7 +20,19 @@ export interface MetricsServerOptions {
   readonly live: () => LiveStats;
 }
 
-const DURATION_METRIC = 'autop_fleet_request_duration_ms';
+/** Prometheus names units in full, in base units: seconds (promtool flags `_ms`). */
+const DURATION_METRIC = 'autop_fleet_request_duration_seconds';
+
+/**
+ * prom-client's default metrics that are gauges named `_total` (counts of handles, requests and
+ * resources active now), which `promtool check metrics` flags: a `_total` is a counter. Left out;
+ * the same figures by type (`nodejs_active_handles{type=…}`) stay.
+ */
+const MISNAMED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /** The registry of a fleet run: every fleet metric reads `snapshot()` when scraped. */
 export function fleetRegistry(snapshot: () => LiveStats): Registry {
@@ -77,7 +89,7 @@ export function fleetRegistry(snapshot: () => LiveStats): Registry {
   // for its name, help, type and values).
   const duration = {
     name: DURATION_METRIC,
-    help: 'Request latency in ms by kind of file (boot, config, mac-local, firmware, other).',
+    help: 'Request latency in seconds by kind of file (boot, config, mac-local, firmware, other).',
     type: 'histogram',
     aggregator: 'sum',
     get: () =>
@@ -92,6 +104,7 @@ export function fleetRegistry(snapshot: () => LiveStats): Registry {
   register.registerMetric(duration as unknown as Histogram);
 
   collectDefaultMetrics({ register });
+  for (const name of MISNAMED_DEFAULT_METRICS) register.removeSingleMetric(name);
   return register;
 }
 
@@ -101,7 +114,10 @@ interface SampleValue {
   readonly value: number;
 }
 
-/** The buckets of our histograms are per interval; Prometheus's are cumulative (`le`: at most). */
+/**
+ * The buckets of our histograms are per interval in ms; Prometheus's are cumulative (`le`: at most)
+ * and in seconds.
+ */
 function durationValues(latency: LiveStats['latency']): SampleValue[] {
   const values: SampleValue[] = [];
   for (const [kind, h] of Object.entries(latency) as [RequestKind, LiveStats['latency'][RequestKind]][]) {
@@ -111,13 +127,13 @@ function durationValues(latency: LiveStats['latency']): SampleValue[] {
       cumulative += h.counts[i] ?? 0;
       values.push({
         metricName: `${DURATION_METRIC}_bucket`,
-        labels: { kind, le: bound },
+        labels: { kind, le: bound / 1000 },
         value: cumulative,
       });
     });
     values.push(
       { metricName: `${DURATION_METRIC}_bucket`, labels: { kind, le: '+Inf' }, value: h.count },
-      { metricName: `${DURATION_METRIC}_sum`, labels: { kind }, value: h.sumMs },
+      { metricName: `${DURATION_METRIC}_sum`, labels: { kind }, value: h.sumMs / 1000 },
       { metricName: `${DURATION_METRIC}_count`, labels: { kind }, value: h.count },
     );
   }

@@ -1,7 +1,8 @@
 // What a fleet run reports (issue #8 §4): the shape shared by the runner that fills it, the
 // printers that show it (text, JSON, HTML, Prometheus) and `autop fleet merge`. Everything but the
 // `emulator` section is made of counters and histograms with fixed buckets, so shards merge
-// exactly: the merge of shard reports equals the report of the unsharded run of the same seed.
+// exactly: in virtual time the merge of shard reports equals the report of the unsharded run of the
+// same seed; real-time shards, started moments apart, are put on one time axis (see merge.ts).
 
 export const FLEET_REPORT_FORMAT = 'autop-fleet-report/1';
 
@@ -52,12 +53,22 @@ export interface FleetReport {
     readonly start: string;
     /** Scenario clock length of the run (virtual ms in virtual time). */
     readonly durationMs: number;
-    /** Server URL with any user info removed. */
+    /**
+     * Where the phones fetched from, user info removed: the server's URL; with `--tree` in real
+     * time the embedded HTTP server's address, in virtual time the tree's file URL (read in-process).
+     */
     readonly server: string;
+    /** With `--tree`: the tree on disk, as a file URL. */
+    readonly tree?: string;
     readonly concurrency: number;
     /** Phones in the whole inventory, and which shards this report covers (sorted). */
     readonly inventory: number;
-    readonly shards: { readonly count: number; readonly indexes: number[] };
+    readonly shards: {
+      readonly count: number;
+      readonly indexes: number[];
+      /** In a merged report: each shard process's own start, length, server and health, by first index. */
+      readonly runs?: ShardRun[];
+    };
   };
   readonly phones: {
     readonly total: number;
@@ -99,6 +110,16 @@ export interface FleetReport {
     readonly bottleneck: boolean;
     readonly verdict: string;
   };
+}
+
+/** One shard process of a merged run, as its own report said. */
+export interface ShardRun {
+  readonly indexes: number[];
+  /** ISO 8601: real-time shards start at different moments (pods a few seconds apart). */
+  readonly start: string;
+  readonly durationMs: number;
+  readonly server: string;
+  readonly emulator: FleetReport['emulator'];
 }
 
 /** What the progress bar and the Prometheus endpoint show while a run goes on. */

@@ -166,7 +166,13 @@ describe('fleet merge: shards add up to the unsharded run', () => {
         );
         const merged = mergeReports(shards);
         expect(comparable(merged)).toBe(comparable(whole));
-        expect(merged.run.shards).toEqual({ count, indexes: Array.from({ length: count }, (_, i) => i) });
+        expect(merged.run.shards).toMatchObject({
+          count,
+          indexes: Array.from({ length: count }, (_, i) => i),
+        });
+        expect(merged.run.shards.runs?.map((r) => r.indexes)).toEqual(
+          Array.from({ length: count }, (_, i) => [i]),
+        );
         // Merging in another order, or in two steps, changes nothing.
         expect(JSON.stringify(mergeReports([...shards].reverse()))).toBe(JSON.stringify(merged));
         if (count > 2) {
@@ -199,7 +205,12 @@ describe('fleet merge: shards add up to the unsharded run', () => {
       bottleneck: true,
       verdict: 'shard 0: the emulator was the bottleneck; shard 2: the emulator kept up: p99 3 ms',
     });
-    expect(merged.run.shards).toEqual({ count: 3, indexes: [0, 2] });
+    expect(merged.run.shards).toMatchObject({ count: 3, indexes: [0, 2] });
+    // Each shard's own health is kept beside the worst cases.
+    expect(merged.run.shards.runs?.map((r) => [r.indexes, r.emulator.verdict])).toEqual([
+      [[0], 'the emulator was the bottleneck'],
+      [[2], 'the emulator kept up: p99 3 ms'],
+    ]);
     const same = mergeReports([a, { ...b, emulator: emulator('the emulator kept up: p99 3 ms') }]);
     expect(same.emulator.verdict).toBe('the emulator kept up: p99 3 ms');
   });
@@ -209,6 +220,68 @@ describe('fleet merge: shards add up to the unsharded run', () => {
     const a = metrics.report({ ...RUN, durationMs: 10, shards: { count: 2, indexes: [0] } }, emulator('x'));
     const b = metrics.report({ ...RUN, durationMs: 70, shards: { count: 2, indexes: [1] } }, emulator('x'));
     expect(mergeReports([a, b]).run.durationMs).toBe(70);
+  });
+});
+
+describe('fleet merge of real-time shards (issue #15): one time axis from the earliest start', () => {
+  const real = { ...RUN, time: 'real' as const };
+  /** A shard that started `afterMs` after START and sent `perSecond` requests in its own seconds. */
+  function shard(index: number, afterMs: number, perSecond: Record<number, number>, durationMs: number) {
+    const metrics = new FleetMetrics(START + afterMs, 0);
+    for (const [second, n] of Object.entries(perSecond))
+      for (let i = 0; i < n; i++)
+        metrics.recordRequest({
+          url: new URL('http://prov.test/y000000000000.boot'),
+          status: 'ok',
+          latencyMs: 3,
+          at: START + afterMs + Number(second) * 1000 + 10,
+        });
+    return metrics.report(
+      {
+        ...real,
+        start: new Date(START + afterMs).toISOString(),
+        durationMs,
+        shards: { count: 2, indexes: [index] },
+      },
+      emulator(`shard ${index} kept up`),
+    );
+  }
+
+  it('merges shards started 11 ms apart: counts add up, the axis starts at the earliest', () => {
+    const a = shard(0, 0, { 0: 5, 1: 7 }, 2_000);
+    const b = shard(1, 11, { 0: 4, 2: 1 }, 3_000);
+    const merged = mergeReports([b, a]);
+    expect(merged.run.start).toBe(new Date(START).toISOString());
+    expect(merged.run.durationMs).toBe(3_011);
+    expect(merged.requests.total).toBe(17);
+    expect(merged.requests.byFile).toEqual({ '/y000000000000.boot': { ok: 17 } });
+    expect(merged.load.perSecondFirstHour).toEqual({ 0: 9, 1: 7, 2: 1 });
+    expect(merged.load.perMinute).toEqual([17]);
+    expect(
+      merged.run.shards.runs?.map((r) => [r.indexes, r.start, r.durationMs, r.emulator.verdict]),
+    ).toEqual([
+      [[0], new Date(START).toISOString(), 2_000, 'shard 0 kept up'],
+      [[1], new Date(START + 11).toISOString(), 3_000, 'shard 1 kept up'],
+    ]);
+  });
+
+  it('shifts a shard that started seconds (or minutes) later by its start, rounded to the step', () => {
+    const a = shard(0, 0, { 0: 1 }, 1_000);
+    const b = shard(1, 61_600, { 0: 2, 3: 1 }, 4_000);
+    const merged = mergeReports([a, b]);
+    // 61.6 s later: second 0 of shard 1 is second 62 of the run, its minute 0 is minute 1.
+    expect(merged.load.perSecondFirstHour).toEqual({ 0: 1, 62: 2, 65: 1 });
+    expect(merged.load.perMinute).toEqual([1, 3]);
+    expect(merged.run.durationMs).toBe(65_600);
+  });
+
+  it('still refuses virtual-time shards of different starts: another --start is another run', () => {
+    const metrics = new FleetMetrics(START, 0);
+    const v = (index: number, start: string) =>
+      metrics.report({ ...RUN, start, shards: { count: 2, indexes: [index] } }, emulator('x'));
+    expect(() => mergeReports([v(0, RUN.start), v(1, new Date(START + 11).toISOString())])).toThrow(
+      /has start .* but/,
+    );
   });
 });
 
@@ -223,6 +296,7 @@ describe('fleet merge refuses reports that are not shards of one run', () => {
     ['time', { time: 'real' as const }],
     ['start', { start: '2026-11-30T10:00:00.000Z' }],
     ['server', { server: 'http://other.test/' }],
+    ['tree', { tree: 'file:///other/', server: 'http://127.0.0.1:4242/' }],
     ['concurrency', { concurrency: 1 }],
     ['inventory', { inventory: 7 }],
   ])('with another %s', (key, change) => {

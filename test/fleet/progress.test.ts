@@ -6,6 +6,7 @@ import {
   progressFigures,
   progressLine,
   type ProgressSample,
+  windowHistory,
 } from '../../src/fleet/progress.js';
 import type { LiveStats } from '../../src/fleet/report.js';
 import { liveStats } from './renderFixture.js';
@@ -102,6 +103,39 @@ describe('progress on a stream that is no terminal', () => {
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(60_000);
     expect(output().trimEnd().split('\n')).toHaveLength(2);
+  });
+
+  it('measures the request rate when the timer fires late (the previous line is a little more than an interval old)', () => {
+    const stream = new PassThrough();
+    const output = capture(stream);
+    // A controllable clock: each tick of the 5 s timer finds 5.04 s gone by, as on a busy event loop.
+    let wall = 0;
+    let requests = 0;
+    const progress = createProgress({
+      total: 10_000,
+      stream,
+      intervalMs: 5_000,
+      live: () => liveStats({ done: 0, failed: 0, requests, elapsedMs: wall }),
+      now: () => wall,
+    });
+    progress.start();
+    for (let tick = 1; tick <= 3; tick++) {
+      wall += 5_040;
+      requests += 5_040;
+      vi.advanceTimersByTime(5_000);
+    }
+    progress.stop();
+    const lines = output().trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    // 5,040 requests in each 5.04 s: 1,000/s on every line, never 0.
+    for (const line of lines.slice(0, 3)) expect(line).toMatch(/, 1,000 requests\/s, /);
+  });
+
+  it('keeps the snapshot that opens the window, and none older', () => {
+    const history = [0, 1_000, 4_990, 5_010, 9_000].map((wallMs) => at(wallMs));
+    expect(windowHistory(history, 10_050, 5_000).map((s) => s.wallMs)).toEqual([5_010, 9_000]);
+    expect(windowHistory(history, 10_000, 5_000).map((s) => s.wallMs)).toEqual([4_990, 5_010, 9_000]);
+    expect(windowHistory(history.slice(3), 6_000, 5_000).map((s) => s.wallMs)).toEqual([5_010, 9_000]);
   });
 
   it('follows the stream: plain lines when it is no terminal', () => {

@@ -1,8 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { register as globalRegister } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer, type MetricsServer } from '../../src/fleet/prometheus.js';
 import { LATENCY_BOUNDS_MS, type LiveStats } from '../../src/fleet/report.js';
+import { assertInstalled, skipUnlessInstalled } from '../support/servers.js';
 import { liveStats } from './renderFixture.js';
+
+const PROMTOOL = { binary: 'promtool', debianPackage: 'prometheus' };
 
 /** `name{labels} value` lines of a Prometheus text page → value by `name{labels}` as written. */
 function samples(page: string): Map<string, number> {
@@ -58,24 +62,32 @@ describe('--metrics-port: the live counters for Prometheus', () => {
     server = await startMetricsServer({ port: 0, live: () => live });
     const { body } = await scrape();
     const page = samples(body);
-    expect(body).toContain('# TYPE autop_fleet_request_duration_ms histogram');
+    expect(body).toContain('# TYPE autop_fleet_request_duration_seconds histogram');
     for (const kind of ['boot', 'config'] as const) {
       const h = live.latency[kind]!;
       let cumulative = 0;
       let previous = 0;
       LATENCY_BOUNDS_MS.forEach((bound, i) => {
         cumulative += h.counts[i]!;
-        const value = sample(page, `autop_fleet_request_duration_ms_bucket{kind="${kind}",le="${bound}"}`);
+        const value = sample(
+          page,
+          `autop_fleet_request_duration_seconds_bucket{kind="${kind}",le="${bound / 1000}"}`,
+        );
         expect(value).toBe(cumulative);
         expect(value).toBeGreaterThanOrEqual(previous);
         previous = value;
       });
-      expect(sample(page, `autop_fleet_request_duration_ms_bucket{kind="${kind}",le="+Inf"}`)).toBe(h.count);
-      expect(sample(page, `autop_fleet_request_duration_ms_count{kind="${kind}"}`)).toBe(h.count);
-      expect(sample(page, `autop_fleet_request_duration_ms_sum{kind="${kind}"}`)).toBe(h.sumMs);
+      expect(sample(page, `autop_fleet_request_duration_seconds_bucket{kind="${kind}",le="+Inf"}`)).toBe(
+        h.count,
+      );
+      expect(sample(page, `autop_fleet_request_duration_seconds_count{kind="${kind}"}`)).toBe(h.count);
+      expect(sample(page, `autop_fleet_request_duration_seconds_sum{kind="${kind}"}`)).toBeCloseTo(
+        h.sumMs / 1000,
+        9,
+      );
     }
-    // config has 7 requests above the last bound: only +Inf counts them.
-    expect(sample(page, 'autop_fleet_request_duration_ms_bucket{kind="config",le="30000"}')).toBe(
+    // config has 7 requests above the last bound (30 s): only +Inf counts them.
+    expect(sample(page, 'autop_fleet_request_duration_seconds_bucket{kind="config",le="30"}')).toBe(
       live.latency.config!.count - 7,
     );
     expect(body).not.toContain('kind="firmware"');
@@ -125,3 +137,42 @@ describe('--metrics-port: the live counters for Prometheus', () => {
     await expect(closing).resolves.toBeUndefined();
   });
 });
+
+describe.skipIf(skipUnlessInstalled(PROMTOOL))(
+  'the exposition passes promtool check metrics (issue #15)',
+  () => {
+    beforeAll(() => assertInstalled(PROMTOOL));
+
+    function promtool(page: string): { status: number | null; problems: string } {
+      const result = spawnSync('promtool', ['check', 'metrics'], { input: page, encoding: 'utf8' });
+      return { status: result.status, problems: `${result.stdout}${result.stderr}`.trim() };
+    }
+
+    it('lints clean: units in seconds, counters named _total, no gauge named _total', async () => {
+      server = await startMetricsServer({ port: 0, live: () => liveStats() });
+      const { body } = await scrape();
+      expect(body).toContain('autop_fleet_request_duration_seconds_bucket');
+      expect(promtool(body)).toEqual({ status: 0, problems: '' });
+    });
+
+    it('would flag what it was before: a histogram in ms and a gauge named _total', () => {
+      const old = [
+        '# HELP autop_fleet_request_duration_ms Request latency.',
+        '# TYPE autop_fleet_request_duration_ms histogram',
+        'autop_fleet_request_duration_ms_bucket{le="+Inf"} 1',
+        'autop_fleet_request_duration_ms_sum 3',
+        'autop_fleet_request_duration_ms_count 1',
+        '# HELP nodejs_active_handles_total Total number of active handles.',
+        '# TYPE nodejs_active_handles_total gauge',
+        'nodejs_active_handles_total 3',
+        '',
+      ].join('\n');
+      const { status, problems } = promtool(old);
+      expect(status).not.toBe(0);
+      expect(problems).toMatch(/autop_fleet_request_duration_ms .*abbreviated units/);
+      expect(problems).toMatch(
+        /nodejs_active_handles_total non-counter metrics should not have "_total" suffix/,
+      );
+    });
+  },
+);

@@ -37,6 +37,8 @@ export interface FixtureOptions {
   /** How many per-phone MAC files besides the common ones (default 4). */
   readonly macFiles?: number;
   readonly bottleneck?: boolean;
+  /** How many other files, each requested once (to test a list longer than the printers show). */
+  readonly otherFiles?: number;
   /** An extra file name, requested once and not found (to test escaping). */
   readonly oddFile?: string;
   /** A failure reason for one more failed phone (to test escaping). */
@@ -57,6 +59,7 @@ export function fleetReport(options: FixtureOptions = {}): FleetReport {
     byFile[`/phones/${mac}.cfg`] = { ok: 1 };
     byFile[`/${mac}-local.cfg`] = { 'not-found': 1 };
   }
+  for (let i = 0; i < (options.otherFiles ?? 0); i++) byFile[`/media/ringtone-${i}.wav`] = { ok: 1 };
   if (options.oddFile !== undefined) byFile[options.oddFile] = { 'not-found': 1 };
   const { total, byStatus } = totals(byFile);
 

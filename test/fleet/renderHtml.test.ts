@@ -115,10 +115,22 @@ describe('fleet report as one HTML file', () => {
     );
   });
 
+  it("lists the phones' own files of one pattern as one row, saying how many", () => {
+    expect(html).toContain(
+      '<tr><td><code>/phones/&lt;mac&gt;.cfg</code> <span class="note">4 files, one per phone</span></td><td class="num">4</td>',
+    );
+    expect(html).toContain('<tr><td><code>/00156574b150.boot</code></td>');
+  });
+
   it('states the emulator verdict, as a warning when the emulator was the bottleneck', () => {
     expect(html).toContain(
-      '<div class="verdict fine"><p><b>The emulator kept up.</b> the server was the limit',
+      '<div class="verdict fine"><p><b>The server was the limit</b>: the emulator kept up (event-loop delay p99 12 ms, 71% of a core)</p>',
     );
-    expect(odd).toContain('<div class="verdict warn"><p><b>The emulator was the bottleneck.</b>');
+    expect(odd).toContain(
+      '<div class="verdict warn"><p><b>The emulator was the bottleneck</b>: its event loop',
+    );
+    // Said once, not as a heading and again in the verdict.
+    expect(html.match(/emulator kept up/gi)).toHaveLength(1);
+    expect(odd.match(/emulator was the bottleneck/gi)).toHaveLength(1);
   });
 });

@@ -55,20 +55,29 @@ describe('fleet summary for a terminal', () => {
 
   it('lists every file with its per-status counts when there are at most 20', () => {
     const files = section(text, 'Files');
-    expect(files.split('\n')[0]).toBe('Files (14)');
+    expect(files.split('\n')[0]).toBe('Files (8)');
     expect(files).toContain('10,000  /site.cfg  ok 9,980, failed:http-status 20');
     expect(files).toContain('/y000000000044.cfg  ok 3,970, failed:timeout 30');
     expect(files).not.toContain('more');
-    expect(files.split('\n')).toHaveLength(15);
+    expect(files.split('\n')).toHaveLength(9);
+  });
+
+  it("adds up the phones' own files of one pattern in one row (a fleet asks for one per phone)", () => {
+    const files = section(renderFleetText(fleetReport({ macFiles: 300 })), 'Files');
+    expect(files.split('\n')[0]).toBe('Files (8)');
+    expect(files).toMatch(/^ +300 {2}\/<mac>-local\.cfg {2}not-found 300 {2}\(300 files, one per phone\)$/m);
+    expect(files).toMatch(/^ +300 {2}\/phones\/<mac>\.cfg {2}ok 300 {2}\(300 files, one per phone\)$/m);
+    // One phone's own file is named as it is.
+    expect(files).toMatch(/^ +1 {2}\/00156574b150\.boot {2}ok 1$/m);
   });
 
   it('lists the 20 most requested files and counts the rest when there are more', () => {
-    const files = section(renderFleetText(fleetReport({ macFiles: 20 })), 'Files');
+    const files = section(renderFleetText(fleetReport({ otherFiles: 30 })), 'Files');
     const lines = files.split('\n');
-    expect(lines[0]).toBe('Files (the 20 most requested of 46)');
+    expect(lines[0]).toBe('Files (the 20 most requested of 38)');
     expect(lines[1]).toContain('/site.cfg');
     expect(lines).toHaveLength(22);
-    expect(lines[21]).toBe('  … 26 more');
+    expect(lines[21]).toBe('  … 18 more');
   });
 
   it('gives p50, p90, p99 and max per request kind, never above the max', () => {

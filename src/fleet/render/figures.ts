@@ -85,21 +85,61 @@ export function statusOrder(a: string, b: string): number {
 }
 
 export interface FileRequests {
+  /** The URL path, or for phones' own files grouped the pattern: `/<mac>.boot`, `/phones/<mac>.cfg`. */
   readonly file: string;
   readonly total: number;
   /** Status → count, in statusOrder. */
   readonly statuses: [string, number][];
+  /** A group of phones' own files: how many files (phones) it stands for. Absent for one file. */
+  readonly files?: number;
 }
 
-/** The files asked for, most requested first (then by name). */
+/**
+ * A phone's own file: its MAC (12 hex digits) and `.boot`, `-local.cfg` or `.cfg`, in any folder.
+ * A fleet asks for one per phone (each phone's `<mac>.boot` first, spec B1): listed one by one
+ * they would fill the list with a line per phone.
+ */
+const OWN_FILE = /^(.*\/)?[0-9a-f]{12}(\.boot|-local\.cfg|\.cfg)$/i;
+
+function ownFilePattern(file: string): string | undefined {
+  const match = OWN_FILE.exec(file);
+  return match ? `${match[1] ?? ''}<mac>${match[2]!.toLowerCase()}` : undefined;
+}
+
+/**
+ * The files asked for, most requested first (then by name); the phones' own files of one pattern
+ * (two or more `/<mac>.boot`...) added up into one row.
+ */
 export function filesByRequests(report: FleetReport): FileRequests[] {
-  return Object.entries(report.requests.byFile)
-    .map(([file, statuses]) => ({
+  const entries = Object.entries(report.requests.byFile);
+  const byPattern = new Map<string, number>();
+  for (const [file] of entries) {
+    const pattern = ownFilePattern(file);
+    if (pattern !== undefined) byPattern.set(pattern, (byPattern.get(pattern) ?? 0) + 1);
+  }
+  const rows = new Map<string, { statuses: Map<string, number>; files: number }>();
+  for (const [file, statuses] of entries) {
+    const pattern = ownFilePattern(file);
+    const key = pattern !== undefined && byPattern.get(pattern)! > 1 ? pattern : file;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { statuses: new Map(), files: 0 }));
+    row.files++;
+    for (const [status, n] of Object.entries(statuses))
+      row.statuses.set(status, (row.statuses.get(status) ?? 0) + n);
+  }
+  return [...rows]
+    .map(([file, row]) => ({
       file,
-      total: Object.values(statuses).reduce((sum, n) => sum + n, 0),
-      statuses: Object.entries(statuses).sort(([a], [b]) => statusOrder(a, b)),
+      total: [...row.statuses.values()].reduce((sum, n) => sum + n, 0),
+      statuses: [...row.statuses].sort(([a], [b]) => statusOrder(a, b)),
+      ...(row.files > 1 && { files: row.files }),
     }))
     .sort((a, b) => b.total - a.total || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** `50 files, one per phone` for a group of phones' own files; '' for one file. */
+export function groupText(f: FileRequests): string {
+  return f.files !== undefined ? `${formatCount(f.files)} files, one per phone` : '';
 }
 
 export interface Peak {
@@ -165,6 +205,35 @@ export function shardText(report: FleetReport): string {
   if (indexes.length === count) return `all ${count} shards`;
   if (indexes.length === 1) return `shard ${indexes[0]} of ${count}`;
   return `shards ${indexes.join(', ')} of ${count}`;
+}
+
+/** The seed as typed on the command line (`""` for an empty one). */
+export function seedText(seed: string): string {
+  return /^[\w.:@+-]+$/.test(seed) ? seed : JSON.stringify(seed);
+}
+
+/** Where the phones fetched from: the server, and the tree an embedded server served. */
+export function serverText(report: FleetReport): string {
+  const { server, tree } = report.run;
+  return tree !== undefined && tree !== server ? `${server} (embedded, serving ${tree})` : server;
+}
+
+/** Provisioning rounds of all phones (each phone's count is in its outcome). */
+export function roundsOf(report: FleetReport): number {
+  return report.outcomes.reduce((sum, o) => sum + o.rounds, 0);
+}
+
+/**
+ * A merged report's shard processes: how far apart they started (real-time shards start moments
+ * apart; the time axis starts at the earliest). '' for a single process.
+ */
+export function shardStartsText(report: FleetReport): string {
+  const runs = report.run.shards.runs;
+  if (!runs || runs.length < 2) return '';
+  const starts = runs.map((r) => Date.parse(r.start));
+  const spread = Math.max(...starts) - Math.min(...starts);
+  if (spread === 0) return `${runs.length} processes, started together`;
+  return `${runs.length} processes, started within ${formatDuration(spread)}; times from the earliest start`;
 }
 
 /** What the run covered in time: scenario length, and the wall time when the clock was virtual. */

@@ -15,8 +15,13 @@ import {
   formatOffset,
   formatPercent,
   groupMinutes,
+  groupText,
   latencyRows,
   peakSecond,
+  roundsOf,
+  seedText,
+  serverText,
+  shardStartsText,
   shardText,
   statusOrder,
   timeText,
@@ -394,7 +399,7 @@ function requestsSection(report: FleetReport): string {
     shown.map((f) => {
       const counts = new Map(f.statuses);
       return [
-        `<code>${e(f.file)}</code>`,
+        `<code>${e(f.file)}</code>${f.files !== undefined ? ` <span class="note">${e(groupText(f))}</span>` : ''}`,
         formatCount(f.total),
         ...columns.map((s) => {
           const n = counts.get(s);
@@ -414,6 +419,40 @@ function requestsSection(report: FleetReport): string {
   return `${byStatus}<h3>Per file${files.length > shown.length ? ` (the ${shown.length} most requested of ${formatCount(files.length)})` : ''}</h3>${byFile}${more}`;
 }
 
+/**
+ * The verdict as one sentence: its first clause in bold (`The emulator kept up`: ...). The verdict
+ * already says what happened, so no heading repeats it (that read "The emulator kept up. the
+ * emulator kept up: ...").
+ */
+function verdictHtml(verdict: string): string {
+  const text = verdict.charAt(0).toUpperCase() + verdict.slice(1);
+  const colon = text.indexOf(': ');
+  // A merge of shards that fared differently lists them: `shard 0: …; shard 2: …`.
+  if (colon < 0 || /^shards? \d/i.test(text)) return e(text);
+  return `<b>${e(text.slice(0, colon))}</b>: ${e(text.slice(colon + 2))}`;
+}
+
+/** A merged report: each shard process with its start and its own verdict. */
+function shardRunsTable(report: FleetReport): string {
+  const runs = report.run.shards.runs;
+  if (!runs || runs.length < 2) return '';
+  const earliest = Math.min(...runs.map((r) => Date.parse(r.start)));
+  return (
+    `<p class="note">${e(shardStartsText(report))}.</p>` +
+    htmlTable(
+      ['shard', 'started', 'after the first', 'length', 'emulator'],
+      runs.map((r) => [
+        e(r.indexes.join(', ')),
+        e(r.start),
+        e(formatDuration(Date.parse(r.start) - earliest)),
+        e(formatDuration(r.durationMs)),
+        `<span class="${r.emulator.bottleneck ? 'bad' : 'good'}">${e(r.emulator.verdict)}</span>`,
+      ]),
+      [0, 1, 4],
+    )
+  );
+}
+
 function emulatorSection(report: FleetReport): string {
   const em = report.emulator;
   const facts = [
@@ -422,7 +461,7 @@ function emulatorSection(report: FleetReport): string {
     `event-loop delay p99 ${formatMs(em.eventLoopDelayP99Ms)} ms (max ${formatMs(em.eventLoopDelayMaxMs)} ms)`,
     `heap ${formatBytes(em.heapUsedBytes)}`,
   ];
-  return `<div class="verdict ${em.bottleneck ? 'warn' : 'fine'}"><p><b>${em.bottleneck ? 'The emulator was the bottleneck' : 'The emulator kept up'}.</b> ${e(em.verdict)}</p><p class="note">${e(facts.join(' · '))}</p></div>`;
+  return `<div class="verdict ${em.bottleneck ? 'warn' : 'fine'}"><p>${verdictHtml(em.verdict)}</p><p class="note">${e(facts.join(' · '))}</p></div>${shardRunsTable(report)}`;
 }
 
 function cards(report: FleetReport): string {
@@ -436,6 +475,7 @@ function cards(report: FleetReport): string {
     card(formatCount(p.failed), `failed (${formatPercent(p.failed, p.total)})`, p.failed > 0 ? 'bad' : ''),
     card(formatCount(p.reboots), 'reboots'),
     card(formatCount(p.upgrades), 'upgrades'),
+    card(formatCount(roundsOf(report)), 'rounds'),
     card(formatCount(report.requests.total), 'requests'),
     ...(peak ? [card(formatCount(peak.requests), 'peak requests/s')] : []),
   ].join('')}</div>`;
@@ -479,10 +519,10 @@ figure{margin:0}figure.small{background:var(--panel);border-radius:8px;padding:8
 export function renderFleetHtml(report: FleetReport): string {
   const run = report.run;
   const shards = shardText(report);
-  const title = `autop fleet: ${run.scenario}, seed ${run.seed}`;
+  const title = `autop fleet: ${run.scenario}, seed ${seedText(run.seed)}`;
   const sub = [
     `${formatCount(report.phones.total)} phones${report.phones.total !== run.inventory ? ` of ${formatCount(run.inventory)}` : ''}${shards ? ` (${shards})` : ''}`,
-    `server ${run.server}`,
+    `server ${serverText(report)}`,
     timeText(report),
     `from ${run.start}`,
     `concurrency ${formatCount(run.concurrency)}`,

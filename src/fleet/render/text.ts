@@ -15,8 +15,13 @@ import {
   formatOffset,
   formatPercent,
   groupMinutes,
+  groupText,
   latencyRows,
   peakSecond,
+  roundsOf,
+  seedText,
+  serverText,
+  shardStartsText,
   shardText,
   statusOrder,
   timeText,
@@ -43,6 +48,11 @@ function table(rows: readonly (readonly string[])[], indent = '  ', leftAligned 
   );
 }
 
+/** `7`, `7.4`: an average with one decimal where it has one. */
+function perPhone(n: number, phones: number): string {
+  return String(Math.round((n / phones) * 10) / 10);
+}
+
 function sparkline(values: readonly number[]): string {
   const top = Math.max(...values, 0);
   if (top === 0) return SPARKS[0]!.repeat(values.length);
@@ -58,23 +68,36 @@ function headline(report: FleetReport, c: Colors): string[] {
     phones.total === run.inventory && shards === ''
       ? formatCount(phones.total)
       : `${formatCount(phones.total)} of ${formatCount(run.inventory)}${shards ? ` (${shards})` : ''}`;
+  const starts = shardStartsText(report);
   return [
-    c.bold(`autop fleet: ${run.scenario}, seed ${run.seed}`),
-    `server       ${run.server}`,
+    c.bold(`autop fleet: ${run.scenario}, seed ${seedText(run.seed)}`),
+    `server       ${serverText(report)}`,
     `phones       ${phonesLine}, concurrency ${formatCount(run.concurrency)}`,
     `time         ${timeText(report)}, from ${run.start}`,
+    ...(starts ? [`shards       ${starts}`] : []),
   ];
 }
 
 function phonesSection(report: FleetReport, c: Colors): string[] {
   const p = report.phones;
   const out = ['', c.bold('Phones')];
-  const rows = table([
-    ['provisioned', formatCount(p.provisioned), formatPercent(p.provisioned, p.total)],
-    ['failed', formatCount(p.failed), formatPercent(p.failed, p.total)],
-    ['reboots', formatCount(p.reboots), ''],
-    ['upgrades', formatCount(p.upgrades), ''],
-  ]);
+  const rows = table(
+    [
+      ['provisioned', formatCount(p.provisioned), formatPercent(p.provisioned, p.total)],
+      ['failed', formatCount(p.failed), formatPercent(p.failed, p.total)],
+      ['reboots', formatCount(p.reboots), ''],
+      ['upgrades', formatCount(p.upgrades), ''],
+      // The average in a column of its own, so that the percentages above stay aligned.
+      [
+        'rounds',
+        formatCount(roundsOf(report)),
+        '',
+        p.total > 0 ? `(${perPhone(roundsOf(report), p.total)} per phone)` : '',
+      ],
+    ],
+    '  ',
+    [0, 3],
+  );
   const reasons = byCountDesc(p.failures);
   const reasonLines = table(
     reasons.slice(0, LIST_LIMIT).map(([reason, n]) => [formatCount(n), reason]),
@@ -85,7 +108,7 @@ function phonesSection(report: FleetReport, c: Colors): string[] {
   for (const line of reasonLines) out.push(line);
   if (reasons.length > LIST_LIMIT)
     out.push(`      … ${formatCount(reasons.length - LIST_LIMIT)} more reasons`);
-  out.push(rows[2]!, rows[3]!);
+  out.push(rows[2]!, rows[3]!, rows[4]!);
   return out;
 }
 
@@ -128,8 +151,9 @@ function requestsSection(report: FleetReport, c: Colors): string[] {
   for (const f of shown) {
     const detail = f.statuses.map(([status, n]) => `${status} ${formatCount(n)}`).join(', ');
     const failed = f.statuses.some(([status]) => status.startsWith('failed'));
+    const group = groupText(f);
     out.push(
-      `  ${formatCount(f.total).padStart(width)}  ${f.file}  ${failed ? c.red(detail) : c.dim(detail)}`,
+      `  ${formatCount(f.total).padStart(width)}  ${f.file}  ${failed ? c.red(detail) : c.dim(detail)}${group ? c.dim(`  (${group})`) : ''}`,
     );
   }
   if (files.length > shown.length) out.push(`  … ${formatCount(files.length - shown.length)} more`);
