@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Mac } from '../core/mac.js';
 import { maskUserInfo, withoutUserInfo } from '../core/url.js';
+import { roundNoted } from '../engine/nextState.js';
 import { roundRan, type RoundStatus } from '../engine/report.js';
 import { Engine, type Catalogues } from '../engine/round.js';
 import { WireFetcher } from '../fetch/createFetcher.js';
@@ -45,6 +46,7 @@ import { FleetMetrics } from './metrics.js';
 import { powerOnOffset } from './phoneDraw.js';
 import type { FleetReport, LiveStats, PhoneOutcome, Scenario } from './report.js';
 import { RolloutFetcher } from './rolloutFetcher.js';
+import { RoundRequests, TreeVersions, repeats, type RoundReplay } from './roundReplay.js';
 import { runScenario, type LifePlan, type ScenarioTimes, type Stage } from './scenarios.js';
 import type { Shard } from './shard.js';
 
@@ -121,6 +123,8 @@ interface Member {
   /** Why the phone did not get the NOTIFY of a NOTIFY storm (real SIP only). */
   notifyFailure?: string;
   finished: boolean;
+  /** Its last round, when the next one may repeat it (roundReplay.ts). */
+  replay?: RoundReplay;
 }
 
 /** What the scheduler wakes: a phone, or an action of the scenario. */
@@ -152,6 +156,8 @@ class FleetRunner implements Stage<Member> {
   private sip: FleetSipEndpoint | undefined;
   private lifePlan: LifePlan = { schedule: true, finishAtRest: false };
   private lifeRun: LifeRun;
+  /** Virtual time with trees read in-process: what they serve, by version (roundReplay.ts). */
+  private versions: TreeVersions | undefined;
   private readonly closers: (() => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
   readonly stopped = this.stopping.signal;
@@ -340,7 +346,7 @@ class FleetRunner implements Stage<Member> {
           }
           break;
         case 'runRound':
-          this.scheduler.track(this.round(member));
+          followUp = this.round(member);
           break;
         case 'findServer':
           followUp = this.findServer(member);
@@ -356,13 +362,35 @@ class FleetRunner implements Stage<Member> {
     return followUp;
   }
 
-  private async round(member: Member): Promise<void> {
+  /**
+   * A round: replayed when it repeats the phone's last one (its outcome, known at once, is returned
+   * to be fed back), else run on the engine (its outcome fed back when it is done).
+   */
+  private round(member: Member): LifeEvent | undefined {
+    const version = this.treeVersion();
+    const replay = member.replay;
+    if (replay && repeats(replay, member.state, version)) {
+      const now = this.scheduler.now();
+      this.metrics.replay(replay.tallies, now);
+      member.last = 'unchanged';
+      member.failure = undefined;
+      member.state = roundNoted(member.state, replay.server, new Date(now));
+      return { kind: 'round-done', outcome: replay.outcome, flash: replay.lifeFlash };
+    }
+    member.replay = undefined;
+    this.scheduler.track(this.engineRound(member, version));
+    return undefined;
+  }
+
+  private async engineRound(member: Member, version: object | undefined): Promise<void> {
     const server = this.options.source.kind === 'discover' ? member.server : this.server;
+    // Only a life has further rounds that could repeat this one.
+    const requests = version && this.lifePlan.schedule ? new RoundRequests(this.fetcher!) : undefined;
     const { report, state } = await this.engine.runRound({
       model: member.phone.model,
       state: member.state,
       ...(server && { server }),
-      fetcher: this.fetcher!,
+      fetcher: requests ?? this.fetcher!,
       now: new Date(this.scheduler.now()),
       // The counters need the changes and the reboot decision, not the whole configuration.
       detail: 'lean',
@@ -373,7 +401,38 @@ class FleetRunner implements Stage<Member> {
       ? undefined
       : (report.errors[0]?.message ?? `round ${report.status}`);
     member.state = this.interner.compact(state);
-    this.feed(member, roundDone(report, member.state, this.engine.catalogues.params));
+    const event = roundDone(report, member.state, this.engine.catalogues.params);
+    if (
+      requests &&
+      version !== undefined &&
+      report.status === 'unchanged' &&
+      version === this.treeVersion() &&
+      member.state.server !== undefined &&
+      event.kind === 'round-done'
+    ) {
+      member.replay = {
+        version,
+        flash: member.state,
+        server: member.state.server,
+        tallies: requests.tallies(this.metrics),
+        outcome: event.outcome,
+        lifeFlash: event.flash,
+      };
+    }
+    this.feed(member, event);
+  }
+
+  /**
+   * What the trees serve now, when the run reads them in-process (virtual time): a rollout's tree B
+   * from its switch on, as RolloutFetcher routes. Undefined for a server, whose files may change.
+   */
+  private treeVersion(): object | undefined {
+    const versions = this.versions;
+    if (!versions) return undefined;
+    const { rolloutSource, rolloutAtMs } = this.options;
+    if (rolloutSource && rolloutAtMs !== undefined && this.scheduler.now() >= this.start + rolloutAtMs)
+      return versions.of(1);
+    return versions.of(0);
   }
 
   /** A boot's server: the source's at once, or the S1 chain one phone at a time (see FleetSource). */
@@ -454,12 +513,22 @@ class FleetRunner implements Stage<Member> {
       connections: this.options.concurrency,
     });
     this.closers.push(() => wire.close());
+    // Replays need every tree read in-process, each a version of its own (roundReplay.ts).
+    const sources = [
+      this.options.source,
+      ...(this.options.rolloutSource ? [this.options.rolloutSource] : []),
+    ];
+    if (virtual && sources.every((source) => source.kind === 'tree'))
+      this.versions = new TreeVersions(sources.length);
+    let trees = 0;
     const open = async (source: FleetSource): Promise<{ url: string; fetcher: Fetcher & Uploader }> => {
       if (source.kind === 'server') return { url: source.url, fetcher: wire };
       if (source.kind === 'discover') return { url: '', fetcher: wire };
       const dir = resolve(source.dir);
-      if (virtual)
-        return { url: pathToFileURL(dir + '/').href, fetcher: new FileFetcher(dir, { cache: true }) };
+      if (virtual) {
+        const tree = new FileFetcher(dir, { cache: true });
+        return { url: pathToFileURL(dir + '/').href, fetcher: this.versions?.watch(trees++, tree) ?? tree };
+      }
       const http = await startHttpServer({ root: dir, port: 0 });
       this.closers.push(() => http.close());
       return { url: http.url, fetcher: wire };
