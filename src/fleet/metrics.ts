@@ -279,10 +279,19 @@ export class FleetMetrics {
     if (r.upgradedTo !== undefined) this.upgrades++;
   }
 
+  /** A phone's part in the scenario is over, with this outcome. */
   recordPhone(outcome: PhoneOutcome): void {
-    this.done++;
-    if (outcome.status !== 'provisioned') this.failed++;
+    this.phoneDone(outcome.status !== 'provisioned');
     this.outcomes.push(outcome);
+  }
+
+  /**
+   * A phone's part in the scenario is over; its outcome is handed to `report` at the end (a million
+   * phones' outcomes are not held while the run goes on).
+   */
+  phoneDone(failed: boolean): void {
+    this.done++;
+    if (failed) this.failed++;
   }
 
   live(elapsedMs: number): LiveStats {
@@ -301,8 +310,13 @@ export class FleetMetrics {
     };
   }
 
-  report(run: FleetReport['run'], emulator: FleetReport['emulator']): FleetReport {
-    const outcomes = [...this.outcomes].sort(byMac);
+  /** The report, with the outcomes recorded and those of `more` phones done (any order). */
+  report(
+    run: FleetReport['run'],
+    emulator: FleetReport['emulator'],
+    more: readonly PhoneOutcome[] = [],
+  ): FleetReport {
+    const outcomes = [...this.outcomes, ...more].sort(byMac);
     const perSecondFirstHour: Record<string, number> = {};
     this.perSecond.forEach((count, second) => {
       if (count > 0) perSecondFirstHour[second] = count;

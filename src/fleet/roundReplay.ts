@@ -8,17 +8,20 @@
 // hears the same outcome, without parsing, merging or comparing anything (a few identity checks).
 import type { Fetcher, FetchOutcome, FetchRequest, Uploader } from '../fetch/fetcher.js';
 import type { LifeFlash, RoundOutcome } from '../phone/lifeMachine.js';
-import type { PhoneState } from '../phone/state.js';
 import { statusOf } from './meteredFetcher.js';
 import type { FleetMetrics, RequestTally } from './metrics.js';
+import type { Flash } from './phoneTable.js';
 import type { RequestStatus } from './report.js';
 
 /** What a round that found nothing new did, kept to replay it. */
 export interface RoundReplay {
   /** The tree as it was (TreeVersions): a new version, and the round runs on the engine again. */
   readonly version: object;
-  /** The flash the round ran with (an M1 round leaves its maps as they were). */
-  readonly flash: PhoneState;
+  /**
+   * The flash the round ran with and left (an M1 round changes nothing in it the engine reads):
+   * the same Flash object on the next round (PhoneTable shares them) means the same flash.
+   */
+  readonly flash: Flash;
   /** The server the flash notes after the round (PhoneState.server). */
   readonly server: string;
   /** Its requests, in order, where the metrics count them. */
@@ -26,27 +29,6 @@ export interface RoundReplay {
   readonly outcome: RoundOutcome;
   /** The life's view of the flash after it. */
   readonly lifeFlash: LifeFlash;
-}
-
-/**
- * Does the next round of a phone whose flash is `state` repeat `replay`? Everything the engine reads
- * of the flash (src/engine: the maps, firmware, model and MAC; not the round counter, its time or
- * the server noted last) is the same object as then, and the tree the same version.
- */
-export function repeats(replay: RoundReplay, state: PhoneState, version: object | undefined): boolean {
-  const then = replay.flash;
-  return (
-    replay.version === version &&
-    state.config === then.config &&
-    state.md5 === then.md5 &&
-    state.origins === then.origins &&
-    state.provisioned === then.provisioned &&
-    state.local === then.local &&
-    state.certificates === then.certificates &&
-    state.firmware === then.firmware &&
-    state.model === then.model &&
-    state.mac === then.mac
-  );
 }
 
 /**
