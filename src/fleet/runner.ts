@@ -127,6 +127,13 @@ class FleetRunner implements Stage<number> {
   private readonly interner = new StateInterner();
   private readonly engine: Engine;
   private readonly limit: ConcurrencyLimit;
+  /**
+   * Rounds under way at once: twice the transfers, enough to keep every transfer slot busy. A storm
+   * with no ramp starts every phone's round at one instant; without this, each round's second file
+   * would wait behind every other phone's first, and all of them would be under way (and held in
+   * memory) until the storm's end. Phones beyond it wait their turn as a number in a queue.
+   */
+  private readonly roundSlots: ConcurrencyLimit;
   private readonly discoveries: ConcurrencyLimit;
   private fetcher: (Fetcher & Uploader) | undefined;
   private server: { url: string; source: string } | undefined;
@@ -153,6 +160,7 @@ class FleetRunner implements Stage<number> {
     this.phones = Array.from({ length: this.table.count }, (_, i) => i);
     this.metrics = new FleetMetrics(this.start, this.table.count);
     this.limit = new ConcurrencyLimit(options.concurrency);
+    this.roundSlots = new ConcurrencyLimit(2 * options.concurrency);
     this.discoveries = new ConcurrencyLimit(1);
     const catalogues = options.catalogues ?? {
       models: loadModelCatalogue(),
@@ -348,7 +356,7 @@ class FleetRunner implements Stage<number> {
       return { kind: 'round-done', outcome: replay.outcome, flash: replay.lifeFlash };
     }
     table.replays[i] = undefined;
-    this.scheduler.track(this.engineRound(i, version));
+    this.scheduler.track(this.roundSlots.run(() => this.engineRound(i, version)));
     return undefined;
   }
 
