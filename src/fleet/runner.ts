@@ -6,6 +6,7 @@
 // coroutine. This file is the machine's driver for the fleet: it performs the effects (rounds on the
 // engine, discovery) and feeds the events back. Nothing is kept per round, so the memory does not
 // grow with the run's length.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +16,7 @@ import { roundRan } from '../engine/report.js';
 import { Engine, type Catalogues } from '../engine/round.js';
 import { WireFetcher } from '../fetch/createFetcher.js';
 import type { Fetcher, TransferSettings, Uploader } from '../fetch/fetcher.js';
+import { realSleep } from '../fetch/retry.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
 import { applyDiscovery, discoverForPhone, type DiscoverOptions } from '../discovery/discoverPhone.js';
@@ -38,6 +40,7 @@ import { startHealthMonitor } from './emulatorHealth.js';
 import type { FleetPhone } from './fleetInventory.js';
 import { sendNotifyStorm, startFleetSip, type FleetSipEndpoint } from './fleetSip.js';
 import { StateInterner } from './interner.js';
+import { FleetWire } from './leanHttp.js';
 import { MeteredFetcher } from './meteredFetcher.js';
 import { FleetMetrics } from './metrics.js';
 import { powerOnOffset } from './phoneDraw.js';
@@ -493,14 +496,18 @@ class FleetRunner implements Stage<number> {
   private async openServers(): Promise<void> {
     const virtual = this.time === 'virtual';
     const clock = this.scheduler;
-    const wire = new WireFetcher({
-      ...(this.options.caFiles && { caFiles: this.options.caFiles }),
-      // Retry pauses (issue #3 §2) pass on the scenario clock: in virtual time, which stands still
-      // during a round, they cost nothing.
-      ...(virtual && { sleep: (ms: number) => clock.sleepUntil(clock.now() + ms) }),
-      // No more connections than transfers at once: undici would otherwise open new ones while
-      // closing ones linger, past a server's connection limit.
-      connections: this.options.concurrency,
+    // Retry pauses (issue #3 §2) pass on the scenario clock: in virtual time, which stands still
+    // during a round, they cost nothing.
+    const sleep = virtual ? (ms: number) => clock.sleepUntil(clock.now() + ms) : realSleep;
+    // No more connections than transfers at once: undici would otherwise open new ones while
+    // closing ones linger, past a server's connection limit.
+    const connections = this.options.concurrency;
+    const caFiles = this.options.caFiles ?? [];
+    // Plain HTTP downloads on the light path (leanHttp.ts), the rest as any phone's.
+    const wire = new FleetWire(new WireFetcher({ caFiles, sleep, connections }), {
+      ca: caFiles.map((path) => readFileSync(path, 'utf8')),
+      connections,
+      sleep,
     });
     this.closers.push(() => wire.close());
     // Replays need every tree read in-process, each a version of its own (roundReplay.ts).
