@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { parseFirmware } from '../core/firmware.js';
 import { error, warning } from '../config/diagnostic.js';
-import { decideFirmware, describeDecision } from './firmware.js';
+import { decideFirmware, describeDecision, romListsModel } from './firmware.js';
 import type { FirmwareReport } from './report.js';
 import { expandWildcards, fileName, labelFor, redactUrl, resolveIncludeUrl } from './serverUrl.js';
 import { type ConfigView } from './settings.js';
@@ -30,16 +30,10 @@ export async function considerFirmware(
     rom,
     running: running.text,
     version: decision.rom?.version.text ?? null,
-    reason: describeDecision(decision, running),
+    reason: describeDecision(decision, running, ctx.input.model),
   };
-  if (decision.rom && decision.rom.models.length > 0 && ctx.input.model.token) {
-    const names = decision.rom.models.map((m) => m.toUpperCase());
-    if (
-      !names.includes(ctx.input.model.token.toUpperCase()) &&
-      !names.includes(ctx.input.model.id.toUpperCase())
-    ) {
-      ctx.log.diagnostics.push(warning('R3', `${rom} does not list ${ctx.input.model.id} among its models`));
-    }
+  if (decision.rom && romListsModel(decision.rom, ctx.input.model) === false) {
+    ctx.log.diagnostics.push(warning('R3', `${rom} does not list ${ctx.input.model.id} among its models`));
   }
   if (!decision.install) return { ...base, install: false };
   const outcome = await ctx.input.fetcher.fetch({
