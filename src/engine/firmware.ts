@@ -12,8 +12,7 @@ export interface RomName {
 }
 
 // A build date may follow the version, as Wazo publishes `T54W(…)-96.86.0.45(20211130).rom`.
-const ROM =
-  /^(?<prefix>[^()]*?)(?:\((?<models>[^)]*)\))?-(?<version>\d+\.\d+\.\d+\.\d+)(?:\(\d+\))?\.rom$/i;
+const ROM = /^(?<prefix>[^()]*?)(?:\((?<models>[^)]*)\))?-(?<version>\d+\.\d+\.\d+\.\d+)(?:\(\d+\))?\.rom$/i;
 
 export function parseRomName(name: string): RomName | undefined {
   const match = ROM.exec(name.trim());
