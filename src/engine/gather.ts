@@ -7,7 +7,7 @@ import { parseCfgFile, type CfgFile } from '../config/cfgFile.js';
 import { error, warning } from '../config/diagnostic.js';
 import { supportsExcludedMode } from '../models/catalogue.js';
 import { type LayerSetting } from './merge.js';
-import type { Mechanism, SkippedInclude } from './report.js';
+import type { BootReport, Mechanism, SkippedInclude } from './report.js';
 import { directoryOf, fileName, parseServerUrl, resolveIncludeUrl, type ServerTarget } from './serverUrl.js';
 import { type ConfigView } from './settings.js';
 import { fetchFile, type Context, type Fetched } from './roundContext.js';
@@ -16,7 +16,14 @@ import { plainText } from './decryptStep.js';
 export type Gathered =
   | { kind: 'failed'; mechanism: Mechanism }
   | { kind: 'nothing' }
-  | { kind: 'ok'; mechanism: Mechanism; layers: LayerSetting[]; overwrite: boolean; applied: string[] };
+  | {
+      kind: 'ok';
+      mechanism: Mechanism;
+      layers: LayerSetting[];
+      overwrite: boolean;
+      applied: string[];
+      boot: BootReport | null;
+    };
 
 /** B1, L1: which files the round reads, in order, and their settings that apply to this phone. */
 export async function gatherFiles(
@@ -37,6 +44,7 @@ export async function gatherFiles(
       layers: layers ?? [],
       overwrite: false,
       applied: layers ? [fileName(file.url)] : [],
+      boot: null,
     };
   }
 
@@ -78,12 +86,12 @@ export async function gatherFiles(
     if (!file) continue;
     const fileLayers = await cfgLayers(ctx, file);
     if (fileLayers) {
-      layers.push(...fileLayers);
+      for (const layer of fileLayers) layers.push(layer);
       applied.push(fileName(file.url));
     }
   }
   if (ctx.log.md5.size === 0) return { kind: 'nothing' };
-  return { kind: 'ok', mechanism: 'legacy', layers, overwrite: false, applied };
+  return { kind: 'ok', mechanism: 'legacy', layers, overwrite: false, applied, boot: null };
 }
 
 export async function readBoot(
@@ -96,8 +104,16 @@ export async function readBoot(
   const parsed: BootFile = ctx.cache.boot(boot.file, boot.md5, boot.text, (text) =>
     parseBootFile(text, { file: boot.file, isToken: (t) => ctx.catalogues.models.isToken(t) }),
   );
-  ctx.log.diagnostics.push(...parsed.diagnostics);
-  if (!parsed.hasHeader) return { kind: 'ok', mechanism, layers: [], overwrite: true, applied: [] };
+  for (const d of parsed.diagnostics) ctx.log.diagnostics.push(d);
+  if (!parsed.hasHeader)
+    return {
+      kind: 'ok',
+      mechanism,
+      layers: [],
+      overwrite: true,
+      applied: [],
+      boot: { file: boot.file, overwrite: true, excludedMode: false },
+    };
 
   // B7: exclude mode only where the firmware honours it; elsewhere the key is ignored (mode 0).
   let excluded = parsed.excludedMode?.value === 1;
@@ -156,7 +172,7 @@ export async function readBoot(
       found++;
       const fileLayers = await cfgLayers(ctx, file);
       if (fileLayers) {
-        layers.push(...fileLayers);
+        for (const layer of fileLayers) layers.push(layer);
         applied.push(fileName(file.url));
       }
     }
@@ -179,7 +195,15 @@ export async function readBoot(
       return { kind: 'failed', mechanism };
   }
   // B6: overwrite mode 1 is the default when a boot file is used.
-  return { kind: 'ok', mechanism, layers, overwrite: (parsed.overwriteMode?.value ?? 1) === 1, applied };
+  const overwrite = (parsed.overwriteMode?.value ?? 1) === 1;
+  return {
+    kind: 'ok',
+    mechanism,
+    layers,
+    overwrite,
+    applied,
+    boot: { file: boot.file, overwrite, excludedMode: excluded },
+  };
 }
 
 export function skip(
@@ -200,7 +224,7 @@ export async function cfgLayers(ctx: Context, fetched: Fetched): Promise<LayerSe
     parseCfgFile(t, { file: fetched.file, isToken: (token) => ctx.catalogues.models.isToken(token) });
   const parsed: CfgFile =
     text === fetched.text ? ctx.cache.cfg(fetched.file, fetched.md5, text, parse) : parse(text);
-  ctx.log.diagnostics.push(...parsed.diagnostics);
+  for (const d of parsed.diagnostics) ctx.log.diagnostics.push(d);
   if (!parsed.hasHeader) return null;
   const token = ctx.input.model.token?.toUpperCase();
   const layers: LayerSetting[] = [];
@@ -215,7 +239,7 @@ export async function cfgLayers(ctx: Context, fetched: Fetched): Promise<LayerSe
     }
     layers.push({ file: fetched.file, setting });
   }
-  ctx.seen.push(...layers);
+  for (const layer of layers) ctx.seen.push(layer);
   if (ignoredPrefixes > 0) {
     ctx.log.diagnostics.push(
       warning(

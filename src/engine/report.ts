@@ -75,6 +75,15 @@ export interface FirmwareReport {
   readonly md5?: string;
 }
 
+export interface BootReport {
+  /** As diagnostics name it, e.g. 'y000000000000.boot'. */
+  readonly file: string;
+  /** B6: the effective overwrite mode (true when the key is absent). */
+  readonly overwrite: boolean;
+  /** B7: the effective excluded mode (false where the firmware ignores the key). */
+  readonly excludedMode: boolean;
+}
+
 export interface ReportDiagnostic {
   readonly rule: string;
   readonly message: string;
@@ -102,6 +111,8 @@ export interface RoundReport {
   readonly reboot: boolean;
   readonly rebootReasons: readonly RebootReason[];
   readonly firmware: FirmwareReport | null;
+  /** The boot file the round used (B1), and its keys (B6, B7); null without a boot file. */
+  readonly boot: BootReport | null;
   readonly errors: readonly ReportDiagnostic[];
   readonly warnings: readonly ReportDiagnostic[];
 }

@@ -156,7 +156,7 @@ export class Engine {
       return finish({ status: 'failed', server, mechanism: gathered.mechanism });
     if (gathered.kind === 'nothing') return finish({ status: 'nothing-found', server, mechanism: 'none' });
 
-    const { mechanism, layers, overwrite, applied } = gathered;
+    const { mechanism, layers, overwrite, applied, boot } = gathered;
     // What the round's files set for the static keys needed before the merge (all static, so
     // overwrite mode keeps a deleted one): M1 is decided before any merging work.
     const newGet: ConfigView = (param) => {
@@ -170,14 +170,14 @@ export class Engine {
     let localFromServer = false;
     if (newGet('static.auto_provision.custom.sync') === '1') {
       const downloaded = await fetchMacLocal(ctx, newGet, state.mac);
-      if (downloaded === 'failed') return finish({ status: 'failed', server, mechanism });
+      if (downloaded === 'failed') return finish({ status: 'failed', server, mechanism, boot });
       if (downloaded && overwrite) {
         local = downloaded;
         localFromServer = true;
       }
     }
     if (applied.length === 0 && !localFromServer && log.md5.size === 0) {
-      return finish({ status: 'nothing-found', server, mechanism });
+      return finish({ status: 'nothing-found', server, mechanism, boot });
     }
 
     // M1: every configuration file of the round as it was last time → nothing to do.
@@ -191,7 +191,7 @@ export class Engine {
         rounds: state.rounds + 1,
         lastRound: input.now.toISOString(),
       };
-      return finish({ status: 'unchanged', server, mechanism, applied }, next);
+      return finish({ status: 'unchanged', server, mechanism, applied, boot }, next);
     }
 
     const merged = mergeRound(state, layers, { overwrite, local: protect ? local : null });
@@ -238,6 +238,7 @@ export class Engine {
         reboot: rebootReasons.length > 0,
         rebootReasons,
         firmware: firmwareReport,
+        boot,
       }),
       state: next,
     };
@@ -263,6 +264,7 @@ function emptyReport(
     reboot: false,
     rebootReasons: [],
     firmware: null,
+    boot: null,
     ...splitDiagnostics(log.diagnostics),
     ...partial,
   };
