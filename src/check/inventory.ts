@@ -18,6 +18,11 @@ export interface InventoryPhone {
   readonly state: StateSource;
   /** Where the phone is listed: the CSV line, absent for JSON (whose rows are counted in messages). */
   readonly line?: number;
+  /**
+   * A phone the tree does not tell the model of (a MAC boot file without an inventory): `model`
+   * only stands in for the firmware gates, and no finding depends on it (issue #12).
+   */
+  readonly modelUnknown?: true;
 }
 
 export interface InventoryProblem {

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
@@ -15,10 +17,17 @@ const broken = (kind: string): string[] => [
 ];
 
 describe('autop check: exit status', () => {
-  it('refuses (exit 2) to pass a tree it could check no phone of, without an inventory', async () => {
-    const { code, stderr } = await runCli(['check', 'fixtures/broken/missing-include']);
-    expect(code).toBe(2);
-    expect(stderr).toContain('give --inventory FILE');
+  it('refuses (exit 2) to pass a tree that holds nothing a phone asks for, without an inventory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autop-nothing-'));
+    try {
+      await writeFile(join(dir, 'README.txt'), 'not a provisioning file\n');
+      const { code, stderr } = await runCli(['check', dir]);
+      expect(code).toBe(2);
+      expect(stderr).toContain('nothing a phone asks for');
+      expect(stderr).toContain('give --inventory FILE');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes the good fixture (exit 0)', async () => {
@@ -84,7 +93,7 @@ describe('autop check --format junit', () => {
     expect(phones.testcase[1]!.failure).toMatchObject([
       {
         type: 'B1/no-config',
-        message: expect.stringContaining('0015650000f2.boot: the phone gets no configuration') as string,
+        message: expect.stringContaining('0015650000f2.boot:1: the phone gets no configuration') as string,
       },
     ]);
   });
@@ -125,9 +134,9 @@ describe('autop check --format sarif', () => {
   addFormats.default(ajv);
   const validate = ajv.compile(schema);
 
-  it('validates against the SARIF 2.1.0 schema, with rule ids, levels, paths relative to the tree and lines', async () => {
+  it('validates against the SARIF 2.1.0 schema, with rule ids, levels, paths from the repository root and lines', async () => {
     const { code, stdout } = await runCli(['check', ...broken('account-beyond-model'), '--format', 'sarif']);
-    expect(code).toBe(1);
+    expect(code).toBe(0);
     const log = JSON.parse(stdout) as {
       version: string;
       runs: {
@@ -147,11 +156,15 @@ describe('autop check --format sarif', () => {
     expect(run.results).toContainEqual(
       expect.objectContaining({
         ruleId: 'C5/account-beyond-model',
-        level: 'error',
+        level: 'warning',
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: 'phones/0015650000f2.cfg', uriBaseId: 'TREE' },
+              // The tree is a folder of this git work tree: paths start at its top.
+              artifactLocation: {
+                uri: 'fixtures/broken/account-beyond-model/phones/0015650000f2.cfg',
+                uriBaseId: 'SRCROOT',
+              },
               region: { startLine: 3 },
             },
           },
@@ -184,7 +197,7 @@ describe('autop check --format github', () => {
   it('is the default inside GitHub Actions (GITHUB_ACTIONS=true)', async () => {
     const { stdout } = await runCli(['check', ...broken('unused-file')], { env: { GITHUB_ACTIONS: 'true' } });
     expect(stdout).toMatch(
-      /^::warning file=fixtures\/broken\/unused-file\/old\.cfg,title=B3\/unused-file::no phone of the inventory reads this file/m,
+      /^::warning file=fixtures\/broken\/unused-file\/old\.cfg,line=1,title=B3\/unused-file::no phone of the inventory reads this file/m,
     );
   });
 
