@@ -62,12 +62,12 @@ export function describeChoice(choice: ModelChoice): ChoiceDescription {
         .map((m) => (choice.source === 'tree' ? `${m.id} (${m.why.replace(/^named by /, '')})` : m.id))
         .join('; ')}.`,
     );
-  } else if (choice.source === 'tree') {
+  } else if (choice.source === 'tree' && models.length === 0) {
     parts.push('The tree names no model ([$MODEL] token or y0000000000XX.cfg).');
   }
   if (unchecked.length > 0)
     parts.push(
-      `Named but given nothing to read (no boot file, no common CFG at the root), so not checked: ${unchecked.map((m) => m.id).join(', ')}.`,
+      `Named by the tree but given nothing to read (no common boot file, no common CFG), so no phone of theirs was made up: ${unchecked.map((m) => `${m.id} (${m.why.replace(/^named by /, '')})`).join('; ')}.`,
     );
   for (const sentence of unknown) parts.push(`${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`);
   if (choice.source === 'tree' && (unknown.length > 0 || checked.length === 0))

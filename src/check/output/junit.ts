@@ -96,6 +96,8 @@ export function renderCheckJunit(result: CheckResult, tree: string): string {
     attributeNamePrefix: '@_',
     format: true,
     suppressEmptyNode: true,
+    // `value="true"`, not a bare `value` (which is no XML): the Jenkins schema check caught it.
+    suppressBooleanAttributes: false,
   });
   return builder.build({
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
