@@ -133,20 +133,29 @@ export function accountFindings(
   model: ModelEntry,
   modelFilter: boolean,
 ): NewFinding[] {
-  const out: NewFinding[] = [];
   const token = model.token?.toUpperCase();
+  // One finding per account, at its first line: a template's block for account 4 is one mistake.
+  const byAccount = new Map<number, { first: AccountLine; last: number; count: number }>();
   for (const a of lines) {
     if (a.account <= model.accounts) continue;
     const named = a.models !== null && token !== undefined && a.models.some((m) => m.toUpperCase() === token);
     if (a.models !== null && (!modelFilter || !named)) continue; // C3: the line is not for this phone
-    out.push({
-      kind: 'account-beyond-model',
-      rule: 'C5',
-      severity: 'warning',
-      file,
-      line: a.line,
-      message: `${a.param}: the ${model.id} has ${model.accounts} account${model.accounts === 1 ? '' : 's'}, so it ignores the lines of account ${a.account}`,
-    });
+    const block = byAccount.get(a.account);
+    if (block) {
+      block.count++;
+      block.last = a.line;
+    } else byAccount.set(a.account, { first: a, last: a.line, count: 1 });
   }
-  return out;
+  const accounts = `${model.accounts} account${model.accounts === 1 ? '' : 's'}`;
+  return [...byAccount].map(([account, { first, last, count }]) => ({
+    kind: 'account-beyond-model',
+    rule: 'C5',
+    severity: 'warning',
+    file,
+    line: first.line,
+    message:
+      count === 1
+        ? `${first.param}: the ${model.id} has ${accounts}, so it ignores this line of account ${account}`
+        : `account.${account}.*: the ${model.id} has ${accounts}, so it ignores these ${count} lines of account ${account} (lines ${first.line}-${last})`,
+  }));
 }
