@@ -100,13 +100,27 @@ describe('R3 in a round', () => {
     expect(report.warnings.filter((w) => w.rule === 'R3')).toEqual([]);
   });
 
-  it('still warns when a ROM of the right family lists other models only', async () => {
+  it('refuses a ROM of a family the model never ran, naming its families', async () => {
     const { report } = await round(
       tree('T53W(T53)-95.84.0.130.rom'),
       newPhone('T57W', '001565000057', '96.87.0.15'),
     );
-    // 95 is not a T57W family: not installed, and the reason names its families.
+    // 95 is a T53W family, not a T57W one: not installed, and the reason names the T57W's.
+    expect(report.firmware).toMatchObject({ install: false });
     expect(report.firmware?.reason).toMatch(/the T57W runs families 97 \(V84\), 96 \(V85\+\)/);
+  });
+
+  it("still warns when a ROM of the model's family lists other models only", async () => {
+    const { report } = await round(
+      tree('T46S(T48S,T42S)-66.86.0.20.rom'),
+      newPhone('T41S', '001565000041', '66.86.0.15'),
+    );
+    expect(report.warnings).toContainEqual(
+      expect.objectContaining({
+        rule: 'R3',
+        message: 'T46S(T48S,T42S)-66.86.0.20.rom does not list T41S among its models',
+      }),
+    );
   });
 });
 
