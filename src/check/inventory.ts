@@ -3,9 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { parseFirmware } from '../core/firmware.js';
 import { parseMac, type Mac } from '../core/mac.js';
-import type { ModelCatalogue, ModelEntry } from '../models/catalogue.js';
+import { firmwareProblem, type ModelCatalogue, type ModelEntry } from '../models/catalogue.js';
 import type { PhoneState } from '../phone/state.js';
 
 /** The phone's flash before the check: new from the factory, or a state file `autop provision --state` wrote. */
@@ -19,6 +18,11 @@ export interface InventoryPhone {
   readonly state: StateSource;
   /** Where the phone is listed: the CSV line, absent for JSON (whose rows are counted in messages). */
   readonly line?: number;
+  /**
+   * A phone the tree does not tell the model of (a MAC boot file without an inventory): `model`
+   * only stands in for the firmware gates, and no finding depends on it (issue #12).
+   */
+  readonly modelUnknown?: true;
 }
 
 export interface InventoryProblem {
@@ -127,11 +131,10 @@ function checkRows(
     }
     const model = found.model;
     const firmware = text(row.fields.firmware) ?? model.firmware.current;
-    const version = parseFirmware(firmware);
-    if (!version || version.family !== model.firmware.family) {
-      problem(
-        `firmware ${firmware} is not a ${model.id} version (family ${model.firmware.family}, for example ${model.firmware.current})`,
-      );
+    // R3: a version of any family the model has run (a T57W on 97.84 before the shared 96.x).
+    const wrong = firmwareProblem(model, firmware);
+    if (wrong !== undefined) {
+      problem(`firmware ${wrong}`);
       continue;
     }
     const earlier = seen.get(mac.mac);

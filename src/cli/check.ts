@@ -1,16 +1,19 @@
-// `autop check TREE`: every phone of the inventory (or one per model the tree serves) through a
-// round of the engine, the findings printed for people or for CI (issue #4 §1, §2).
+// `autop check TREE`: every phone of the inventory (or, without one, the models the tree names and
+// phones of unknown model for its MAC files) through a round of the engine, the findings printed
+// for people or for CI (issue #4 §1, §2; issue #12).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { checkTree } from '../check/checkTree.js';
 import { readInventory } from '../check/inventory.js';
+import { chooseModels, inventoryChoice, type ModelChoice } from '../check/modelChoice.js';
 import { renderCheckGithub } from '../check/output/github.js';
 import { renderCheckJson } from '../check/output/json.js';
 import { renderCheckJunit } from '../check/output/junit.js';
+import { pathBase } from '../check/output/paths.js';
 import { renderCheckSarif } from '../check/output/sarif.js';
 import { failed } from '../check/output/summary.js';
 import { renderCheckText } from '../check/output/text.js';
-import { syntheticPhones } from '../check/syntheticPhones.js';
+import type { InventoryPhone } from '../check/inventory.js';
 import { packageRoot } from '../core/packageRoot.js';
 import { Engine } from '../engine/round.js';
 import { loadModelCatalogue, type ModelEntry } from '../models/catalogue.js';
@@ -25,6 +28,7 @@ export interface CheckOptions {
   model?: string[];
   format?: string;
   strict?: boolean;
+  pathPrefix?: string;
 }
 
 export function treeFolder(tree: string, what = 'TREE'): string {
@@ -66,34 +70,44 @@ export async function checkCommand(tree: string, options: CheckOptions): Promise
   const models = loadModelCatalogue();
   const engine = new Engine({ models, params: loadParameterCatalogue() });
 
-  let phones;
+  let phones: readonly InventoryPhone[];
+  let choice: ModelChoice;
   let inventory;
   if (options.inventory !== undefined) {
     const read = await readInventory(options.inventory, models);
     if (read.kind === 'unreadable') throw new UsageError(read.message);
     phones = only ? read.phones.filter((p) => only.some((m) => m.id === p.model.id)) : read.phones;
+    choice = inventoryChoice(phones);
     inventory = {
       file: relative(root, resolve(options.inventory)).split(sep).join('/'),
       problems: read.problems,
     };
   } else {
-    phones = await syntheticPhones(root, only ?? models.models);
-    if (phones.length === 0) {
-      // Checking no phone would pass any tree: a CI run must not go green on nothing.
+    choice = await chooseModels(root, models, only);
+    phones = choice.phones;
+    if (phones.length === 0 && choice.unknown.macCfgs === 0) {
+      // Checking nothing would pass any tree: a CI run must not go green on nothing.
       throw new UsageError(
-        `${tree} has no common boot file and no common CFG, so no phone can be made up to check it; give --inventory FILE`,
+        `${tree} has no boot file, no common CFG${only ? ' of the --model models' : ''} and no MAC file: nothing a phone asks for, so nothing to check; give --inventory FILE, or the tree's folder`,
       );
     }
   }
 
-  const result = await checkTree({ tree: root, phones, engine, ...(inventory && { inventory }) });
-  const render: Record<CheckFormat, () => string> = {
+  const result = await checkTree({
+    tree: root,
+    phones,
+    engine,
+    choice,
+    strict: options.strict ?? false,
+    ...(inventory && { inventory }),
+  });
+  const render: Record<CheckFormat, () => Promise<string> | string> = {
     text: () => renderCheckText(result, tree),
     json: () => renderCheckJson(result, tree),
     junit: () => renderCheckJunit(result, tree),
-    sarif: () => renderCheckSarif(result, tree, packageVersion()),
-    github: () => renderCheckGithub(result, tree),
+    sarif: async () => renderCheckSarif(result, await pathBase(tree, options.pathPrefix), packageVersion()),
+    github: async () => renderCheckGithub(result, await pathBase(tree, options.pathPrefix)),
   };
-  process.stdout.write(render[format]());
-  return failed(result.findings, options.strict ?? false) ? EXIT.couldNotRun : EXIT.ok;
+  process.stdout.write(await render[format]());
+  return failed(result.findings) ? EXIT.couldNotRun : EXIT.ok;
 }

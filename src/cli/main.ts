@@ -208,7 +208,11 @@ export function buildProgram(): Command {
       '--format <format>',
       'text, json, junit, sarif or github (default: github when GITHUB_ACTIONS=true, else text)',
     )
-    .option('--strict', 'warnings fail the check too')
+    .option('--strict', 'warnings are errors: they fail the check, and every format reports them as errors')
+    .option(
+      '--path-prefix <path>',
+      "the tree's path from the repository's root, before every path in SARIF and GitHub annotations (default: from git's top level, else the current folder)",
+    )
     .action(run(checkCommand));
 
   program

@@ -1,7 +1,6 @@
 // Who the phone is, from the command line and its saved state: MAC, model, firmware.
-import { parseFirmware } from '../core/firmware.js';
 import { parseMac } from '../core/mac.js';
-import { loadModelCatalogue, type ModelEntry } from '../models/catalogue.js';
+import { firmwareProblem, loadModelCatalogue, type ModelEntry } from '../models/catalogue.js';
 import { factoryState, type PhoneState } from '../phone/state.js';
 import { readStateFile } from '../phone/stateFile.js';
 import { UsageError } from './usage.js';
@@ -52,14 +51,9 @@ export async function resolvePhone(options: PhoneOptions): Promise<Phone> {
   }
 
   const firmware = options.firmware ?? (saved.kind === 'ok' ? saved.state.firmware : model.firmware.current);
-  const version = parseFirmware(firmware);
-  if (!version)
-    throw new UsageError(`--firmware ${firmware} is not a version such as ${model.firmware.current}`);
-  if (version.family !== model.firmware.family) {
-    throw new UsageError(
-      `--firmware ${firmware} is family ${version.family}; ${model.id} runs family ${model.firmware.family} (for example ${model.firmware.current})`,
-    );
-  }
+  // R3: any family the model has run (T57W: 97.84.x, then the shared 96.x).
+  const wrong = firmwareProblem(model, firmware);
+  if (wrong !== undefined) throw new UsageError(`--firmware ${wrong}`);
   if (saved.kind === 'ok') return { model, state: { ...saved.state, firmware }, saved: true };
   return { model, state: factoryState(mac.mac, model.id, firmware), saved: false };
 }
