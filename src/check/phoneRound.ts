@@ -138,7 +138,12 @@ function reportDiagnostics(report: RoundReport, applied: Applied, add: (f: NewFi
         continue;
       }
       // R3 findings name no file: they are about the line that sets the firmware URL.
-      const place = d.file === undefined && d.rule === 'R3' ? firmwareLine : undefined;
+      const place =
+        d.file !== undefined
+          ? { file: d.file, ...(d.line !== undefined && { line: d.line }) }
+          : d.rule === 'R3'
+            ? firmwareLine
+            : undefined;
       if (d.rule === 'R3' && (offline !== undefined || d.message.includes('not fetched'))) {
         // spec R3, issue #12: a ROM outside the tree is not fetched by a check; not a mistake.
         add({
@@ -154,8 +159,6 @@ function reportDiagnostics(report: RoundReport, applied: Applied, add: (f: NewFi
         kind: 'diagnostic',
         rule: d.rule,
         severity: severityOf(d, base),
-        ...(d.file !== undefined && { file: d.file }),
-        ...(d.line !== undefined && { line: d.line }),
         ...place,
         message: d.message,
       });
@@ -165,7 +168,9 @@ function reportDiagnostics(report: RoundReport, applied: Applied, add: (f: NewFi
 
 /** The URL of a firmware ROM the round could not read because it is not a file of the tree. */
 function firmwareOutsideTree(report: RoundReport): string | undefined {
-  const rom = report.downloads.find((d) => d.kind === 'firmware' && d.outcome === 'failed');
+  const rom = report.downloads.find(
+    (d) => d.kind === 'firmware' && (d.outcome === 'failed' || d.outcome === 'not-fetched'),
+  );
   if (!rom || rom.url.startsWith('file:')) return undefined;
   return rom.cause === 'outside-root' || rom.cause === 'unsupported' || (rom.cause as string) === 'offline'
     ? rom.url
