@@ -1,7 +1,7 @@
 // A tree on disk served at one fixed URL, whatever folder it is in: the two sides of a diff are two
 // folders, but the phone must see one server, or every MD5 (M1) would look new.
 import { pathToFileURL } from 'node:url';
-import { FileFetcher } from '../fetch/fileFetcher.js';
+import { FileFetcher, offline } from '../fetch/fileFetcher.js';
 import { failed, type Fetcher, type FetchOutcome, type FetchRequest } from '../fetch/fetcher.js';
 
 /** The server URL every mounted tree answers at. */
@@ -17,6 +17,7 @@ export class MountedTree implements Fetcher {
   }
 
   fetch(request: FetchRequest): Promise<FetchOutcome> {
+    if (request.url.protocol !== 'file:') return Promise.resolve(offline(request.url)); // issue #12
     if (!request.url.href.startsWith(MOUNT_URL)) {
       return Promise.resolve(failed('unsupported', `${request.url.href} is not in the tree being compared`));
     }
