@@ -132,7 +132,8 @@ export class FileFetcher implements Fetcher, Uploader {
       real = await realpath(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return notFound(`no such file in the tree`);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG')
+        return notFound(`no such file in the tree`);
       return failed('server-error', `cannot read ${path}: ${code ?? (e as Error).message}`);
     }
     if (!isInside(real, root)) {

@@ -86,7 +86,7 @@ export async function readRegularFile(path: string, maxBytes?: number): Promise<
 
 function failure(e: unknown): Exclude<OpenedFile, { kind: 'file' }> {
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-  if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return { kind: 'missing' };
   // O_NOFOLLOW met a link; ENXIO is a socket (or a device without its driver).
   if (code === 'ELOOP') return { kind: 'not-a-file', what: 'a symbolic link' };
   if (code === 'ENXIO') return { kind: 'not-a-file', what: 'a socket or device' };

@@ -136,3 +136,13 @@ describe('issue #13 §3: a file over maxBytes is too-large, never read whole', (
     expect((whole as { bytes: Uint8Array }).bytes.length).toBe(1000);
   });
 });
+
+describe('issue #13 §6: a name too long for the file system', () => {
+  it('is not-found, as `autop serve` answers it, not a server error', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'autop-long-'));
+    const outcome = await new FileFetcher(root).fetch(
+      request(pathToFileURL(join(root, `${'n'.repeat(300)}.cfg`)).href),
+    );
+    expect(outcome.kind).toBe('not-found');
+  });
+});
