@@ -80,7 +80,11 @@ export function buildProgram(): Command {
     .option('--key <file>', 'server private key (PEM) for --https')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--user <user>', 'require this user name (HTTP/HTTPS)')
-    .option('--password <password>', 'and this password')
+    .option('--password-file <file>', 'and the password on the first line of this file')
+    .option(
+      '--password <password>',
+      'or this password (visible in ps: prefer the file or AUTOP_SERVE_PASSWORD)',
+    )
     .option('--auth <scheme>', 'basic or digest', 'digest')
     .action(run(serveCommand));
 

@@ -1,11 +1,13 @@
 // Fetches and uploads `ftp://[user:password@]host[:port]/path` with basic-ftp (spec S5, K2):
-// passive mode, one control connection per call, closed on every path before the call returns.
+// passive mode, one control connection per call, closed on every path before the call returns;
+// a download is cut off once past the request's `maxBytes` (issue #13 §3).
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { Client, FTPError } from 'basic-ftp';
 import {
   failed,
   notFound,
+  tooLarge,
   type Credentials,
   type FailureCause,
   type Fetcher,
@@ -17,6 +19,13 @@ import {
 
 export const FTP_PORT = 21;
 
+/** Raised by the download's sink past `maxBytes`: basic-ftp then closes the connections. */
+class OverLimit extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`larger than ${maxBytes} bytes`);
+  }
+}
+
 /**
  * One connection per call: a round fetches a handful of files, each perhaps with other
  * credentials (an absolute include URL may name its own), and a login per file is what keeps
@@ -24,10 +33,18 @@ export const FTP_PORT = 21;
  */
 export class FtpFetcher implements Fetcher, Uploader {
   async fetch(request: FetchRequest): Promise<FetchOutcome> {
+    const { maxBytes } = request;
     const result = await session(request, 'download', async (client, path) => {
       const chunks: Buffer[] = [];
+      let received = 0;
       const sink = new Writable({
         write(chunk: Buffer, _encoding, done) {
+          received += chunk.length;
+          if (maxBytes !== undefined && received > maxBytes) {
+            chunks.length = 0;
+            done(new OverLimit(maxBytes));
+            return;
+          }
           chunks.push(chunk);
           done();
         },
@@ -96,6 +113,7 @@ async function session<T>(
     await client.access({ host, port, user: login.user, password: login.password, secure: false });
     return { kind: 'done', value: await work(client, path.path) };
   } catch (e) {
+    if (e instanceof OverLimit) return refuse('too-large', tooLarge(e.maxBytes).detail);
     const failure = classify(
       e as Error,
       timedOut,

@@ -1,9 +1,10 @@
 // Fetches `tftp://host[:port]/path` (spec S5: TFTP is the phone's default protocol): RFC 1350
-// with the blksize and tsize options where the server takes them, one attempt per call.
+// with the blksize and tsize options where the server takes them, one attempt per call, never more
+// than the request's `maxBytes` (issue #13 §3: refused from the tsize, or cut off past it).
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { failed, notFound, type Fetcher, type FetchOutcome, type FetchRequest } from './fetcher.js';
+import { failed, notFound, tooLarge, type Fetcher, type FetchOutcome, type FetchRequest } from './fetcher.js';
 import { downloadTftp, type TftpDownload } from './tftpTransfer.js';
 
 export const TFTP_PORT = 69;
@@ -57,7 +58,9 @@ export class TftpFetcher implements Fetcher {
       file: file.name,
       blockSize: this.blockSize,
       deadlineMs: remaining,
+      ...(request.maxBytes !== undefined && { maxBytes: request.maxBytes }),
     });
+    if (download.kind === 'too-large') return tooLarge(request.maxBytes ?? 0);
     return outcomeOf(download, file.name, where, request.transfer.timeoutMs);
   }
 }
@@ -128,7 +131,12 @@ async function resolveAddress(
 }
 
 /** spec D: which of the guide's diagnostics a TFTP result is. */
-function outcomeOf(download: TftpDownload, file: string, where: string, timeoutMs: number): FetchOutcome {
+function outcomeOf(
+  download: Exclude<TftpDownload, { kind: 'too-large' }>,
+  file: string,
+  where: string,
+  timeoutMs: number,
+): FetchOutcome {
   switch (download.kind) {
     case 'ok':
       return {
