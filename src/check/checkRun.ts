@@ -36,7 +36,11 @@ export interface CheckInput {
   readonly tree: string;
   readonly phones: readonly InventoryPhone[];
   /** The inventory, when the phones came from one: its name in findings, and its bad rows. */
-  readonly inventory?: { readonly file: string; readonly problems: readonly InventoryProblem[] };
+  readonly inventory?: {
+    /** Absent for phones handed over as objects (the library's `inventory: [...]`). */
+    readonly file?: string;
+    readonly problems: readonly InventoryProblem[];
+  };
   /** How the phones were chosen, said in every output (default: from the inventory). */
   readonly choice?: ModelChoice;
   readonly engine: Engine;
