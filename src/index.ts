@@ -33,7 +33,7 @@ export type {
   RoundStatus,
 } from './engine/report.js';
 export type { Finding, Severity } from './check/finding.js';
-export type { PhoneSummary } from './check/checkRun.js';
-export type { PhoneDiff } from './diff/diffTrees.js';
-export type { Explanation, ChainEntry, Verdict } from './explain/chain.js';
+export type { PhoneSummary } from './check/checkResult.js';
+export type { PhoneDiff } from './diff/diffResult.js';
+export type { Explanation, ChainEntry, Verdict } from './explain/explanation.js';
 export type { Origin } from './phone/state.js';

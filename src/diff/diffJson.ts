@@ -1,6 +1,6 @@
 // `autop diff --format json`, and the library's `diff` result (issue #17): the impact of the second
 // tree on the phones of the first, with the two sides named, and every phone's own record.
-import type { DiffResult } from './diffTrees.js';
+import type { DiffResult } from './diffResult.js';
 
 /** How the two sides are named: the trees as given, or `REV[:PATH]` for git revisions. */
 export interface DiffLabels {

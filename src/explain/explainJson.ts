@@ -1,7 +1,7 @@
 // `autop explain --json`, and the library's `explain` result (issue #17): the phone and its round in
 // brief, then per parameter every line that sets it, which one won and why the others lost.
 import type { RoundReport } from '../engine/report.js';
-import type { Explanation, ExplainResult } from './chain.js';
+import type { Explanation, ExplainResult } from './explanation.js';
 
 /** What `autop explain --json` prints (schemas/explain-report.schema.json). */
 export interface ExplainDocument {

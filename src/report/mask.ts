@@ -5,7 +5,7 @@ import { maskUserInfo } from '../core/url.js';
 import { paramOf } from '../engine/merge.js';
 import type { ReportDiagnostic, RoundReport } from '../engine/report.js';
 import { redactUrl } from '../engine/serverUrl.js';
-import type { DiscoveryReport } from '../discovery/chain.js';
+import type { DiscoveryReport } from '../discovery/discoveryReport.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
 
 export { MASK } from '../core/secrets.js';

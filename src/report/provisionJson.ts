@@ -1,7 +1,7 @@
 // The JSON document of one provisioning round: what `autop provision --json` (and `dial`, `pin`)
 // print and what the library's `provision` returns (issue #17): the round's report, secrets
 // masked unless asked for, after the discovery that found the server when there was one.
-import type { DiscoveryReport } from '../discovery/chain.js';
+import type { DiscoveryReport } from '../discovery/discoveryReport.js';
 import type { RoundReport, Provenance } from '../engine/report.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
 import type { PhoneStateFile } from '../phone/stateFile.js';

@@ -1,6 +1,6 @@
 // `autop check --format json`, and the library's `check` result (issue #17): the findings, sorted,
 // one entry per phone naming its errors and warnings, and which models were assumed and why.
-import type { CheckResult, PhoneSummary } from '../checkTree.js';
+import type { CheckResult, PhoneSummary } from '../checkResult.js';
 import { sortFindings, type Finding } from '../finding.js';
 import { describeChoice, type ChoiceDescription } from './choiceText.js';
 import { summarise, type CheckSummary } from './summary.js';
