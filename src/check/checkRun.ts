@@ -7,36 +7,24 @@ import type { Engine } from '../engine/round.js';
 import { FileFetcher } from '../fetch/fileFetcher.js';
 import type { RoundReport } from '../engine/report.js';
 import { analyseCfgFile, type FileAnalysis } from './fileAnalysis.js';
-import { FindingTable, type Finding } from './finding.js';
+import { FindingTable } from './finding.js';
 import type { InventoryPhone, InventoryProblem } from './inventory.js';
 import type { ModelChoice } from './modelChoice.js';
-import { classify, listTree, type TreeFile } from './treeFiles.js';
+import type { PhoneSummary } from './checkResult.js';
 
-export interface PhoneSummary {
-  readonly mac: string;
-  /** The model's id, or `unknown` for a phone whose model the tree does not tell. */
-  readonly model: string;
-  readonly firmware: string;
-  readonly name?: string;
-  readonly status: RoundReport['status'];
-  readonly mechanism: RoundReport['mechanism'];
-  readonly applied: readonly string[];
-  readonly reboot: boolean;
-  readonly upgrade: boolean;
-  /** R3: the firmware the phone would install, and why (absent when no ROM is named). */
-  readonly firmwareDecision?: { readonly rom: string; readonly install: boolean; readonly reason: string };
-  /** Numbers (in `CheckResult.findings`) of the error findings that concern this phone. */
-  readonly errors: number[];
-  /** Numbers of its warnings. */
-  readonly warnings: number[];
-}
+export type { CheckResult, PhoneSummary } from './checkResult.js';
+import { classify, listTree, type TreeFile } from './treeFiles.js';
 
 export interface CheckInput {
   /** The tree's folder. */
   readonly tree: string;
   readonly phones: readonly InventoryPhone[];
   /** The inventory, when the phones came from one: its name in findings, and its bad rows. */
-  readonly inventory?: { readonly file: string; readonly problems: readonly InventoryProblem[] };
+  readonly inventory?: {
+    /** Absent for phones handed over as objects (the library's `inventory: [...]`). */
+    readonly file?: string;
+    readonly problems: readonly InventoryProblem[];
+  };
   /** How the phones were chosen, said in every output (default: from the inventory). */
   readonly choice?: ModelChoice;
   readonly engine: Engine;
@@ -45,14 +33,6 @@ export interface CheckInput {
   readonly strict?: boolean;
   /** Called with each phone's summary and full report before the report is dropped (bench, streaming). */
   readonly onPhone?: (summary: PhoneSummary, report: RoundReport) => void;
-}
-
-export interface CheckResult {
-  readonly findings: readonly Finding[];
-  readonly phones: readonly PhoneSummary[];
-  readonly files: number;
-  readonly choice: ModelChoice;
-  readonly strict: boolean;
 }
 
 /** A `[$MODEL]` include line of a boot file, as the rounds met it (B5). */

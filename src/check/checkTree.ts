@@ -41,7 +41,7 @@ function inventoryProblems(run: CheckRun): void {
       kind: 'inventory',
       rule: 'inventory',
       severity: 'error',
-      file: inventory!.file,
+      ...(inventory!.file !== undefined && { file: inventory!.file }),
       ...(problem.line !== undefined && { line: problem.line }),
       message: problem.message,
     });

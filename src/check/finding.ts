@@ -1,9 +1,11 @@
 // What `autop check` found: one finding per rule, place and message, however many phones it
 // concerns (issue #4 §1, §6: one finding on site.cfg:12 for 10,000 phones, with a count).
-import type { Severity as DiagnosticSeverity } from '../config/diagnostic.js';
-
-/** `note` never fails a check, not even with `--strict`. */
-export type Severity = DiagnosticSeverity | 'note';
+/**
+ * A diagnostic's severity (src/config/diagnostic.ts: error, warning), or `note`, which never fails a
+ * check, not even with `--strict`. Spelt out rather than extended, so that the JSON Schemas have
+ * one type of this name.
+ */
+export type Severity = 'error' | 'warning' | 'note';
 
 /**
  * The kinds of finding `check` makes itself. Engine and parser diagnostics keep their spec rule as

@@ -34,6 +34,19 @@ export type InventoryRead =
   | { readonly kind: 'ok'; readonly phones: InventoryPhone[]; readonly problems: InventoryProblem[] }
   | { readonly kind: 'unreadable'; readonly message: string };
 
+/** One phone as a JSON inventory lists it, and as the library takes it (`inventory: [...]`). */
+export interface InventoryRow {
+  /** Colons, dashes or bare, any case. */
+  readonly mac: string;
+  /** A catalogue model: `T46U`, `SIP-T46U`, ... */
+  readonly model: string;
+  /** The running firmware (default: the model's current one). */
+  readonly firmware?: string;
+  /** A state file `autop provision --state` wrote (relative to the inventory's folder). */
+  readonly state?: string;
+  readonly name?: string;
+}
+
 interface Row {
   readonly fields: Readonly<Record<string, unknown>>;
   readonly line?: number;
@@ -88,10 +101,26 @@ function jsonRows(text: string): Row[] | { message: string } {
   }
   const list = Array.isArray(data) ? data : (data as { phones?: unknown } | null)?.phones;
   if (!Array.isArray(list)) return { message: 'expected an array of phones, or { "phones": [...] }' };
+  return objectRows(list);
+}
+
+function objectRows(list: readonly unknown[]): Row[] {
   return list.map((fields, i) => ({
     fields: typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {},
     label: `phone #${i + 1}`,
   }));
+}
+
+/**
+ * Phones handed over as objects (the library's `inventory: [...]`), checked as a JSON inventory's
+ * rows are; a relative `state` path is relative to `base`.
+ */
+export function inventoryFromRows(
+  rows: readonly unknown[],
+  base: string,
+  models: ModelCatalogue,
+): { phones: InventoryPhone[]; problems: InventoryProblem[] } {
+  return checkRows(objectRows(rows), resolve(base), models);
 }
 
 function text(value: unknown): string | undefined {

@@ -5,22 +5,18 @@
 // is pure. Wildcards ($PN, $MAC) are expanded later, by the round (S4).
 import type { ConfigView } from '../engine/settings.js';
 import { parseServerUrl, redactUrl } from '../engine/serverUrl.js';
-import type { Dhcp4Lease, Dhcp4Result, OptionText } from './dhcp4.js';
+import type { Dhcp4Result, OptionText } from './dhcp4.js';
+import { SOURCES, type DiscoveryReport, type Heard, type SourceName } from './discoveryReport.js';
+
+export {
+  SOURCES,
+  type DiscoveryReport,
+  type Heard,
+  type SourceName,
+  type SourceReport,
+} from './discoveryReport.js';
 import type { Dhcp6Result } from './dhcp6.js';
 import type { PnpResult } from './pnp.js';
-
-/** The sources of S1, highest priority first. */
-export const SOURCES = [
-  'one-key',
-  'pnp',
-  'dhcp-custom',
-  'dhcp-66',
-  'dhcp-43',
-  'dhcpv6-custom',
-  'dhcpv6-59',
-  'flash',
-] as const;
-export type SourceName = (typeof SOURCES)[number];
 
 export const SOURCE_TITLES: Readonly<Record<SourceName, string>> = {
   'one-key': 'one-key update',
@@ -32,34 +28,6 @@ export const SOURCE_TITLES: Readonly<Record<SourceName, string>> = {
   'dhcpv6-59': 'DHCPv6 option 59',
   flash: 'flash (static.auto_provision.server.url)',
 };
-
-/** What one source said. Only `address` can win. */
-export type Heard =
-  | { readonly kind: 'address'; readonly url: string }
-  | { readonly kind: 'silent'; readonly waitedMs: number }
-  | { readonly kind: 'absent'; readonly detail: string }
-  | { readonly kind: 'invalid'; readonly detail: string }
-  | { readonly kind: 'off'; readonly detail: string };
-
-export interface SourceReport {
-  readonly source: SourceName;
-  readonly heard: Heard;
-  readonly won: boolean;
-}
-
-export interface DiscoveryReport {
-  /** Every source, in S1 order. */
-  readonly sources: readonly SourceReport[];
-  /** The winner; absent when no source gave an address (the round then reports S1 "no server"). */
-  readonly winner?: { readonly source: SourceName; readonly url: string };
-  /** The DHCPv4 lease, for the phone's state. */
-  readonly lease?: Dhcp4Lease;
-  readonly ipv6Address?: string;
-  /** Messages the clients received and ignored, and why (a hostile or foreign answer). */
-  readonly ignored: readonly string[];
-  /** Problems with the phone's discovery settings (a custom option out of range). */
-  readonly problems: readonly string[];
-}
 
 /** The switches and values of S2/S3 from the phone's configuration. */
 export interface DiscoverySettings {

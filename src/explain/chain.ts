@@ -15,30 +15,9 @@ import { FileFetcher } from '../fetch/fileFetcher.js';
 import { supportsModelFilter, type ModelEntry } from '../models/catalogue.js';
 import { ParameterCatalogue } from '../models/parameters.js';
 import type { PhoneState } from '../phone/state.js';
+import type { ChainEntry, ExplainResult, Explanation } from './explanation.js';
 
-export type Verdict = 'won' | 'lost' | 'reset' | 'ignored';
-
-export interface ChainEntry {
-  readonly file: string;
-  readonly line: number;
-  /** The value the line gives; null: a blank value (`key =`). */
-  readonly value: string | null;
-  readonly models: readonly string[] | null;
-  readonly verdict: Verdict;
-  readonly rule: string;
-  readonly reason: string;
-}
-
-export interface Explanation {
-  readonly key: string;
-  /** The effective value after the round; null: the factory default. */
-  readonly value: string | null;
-  readonly default: string | null;
-  readonly static: boolean;
-  readonly entries: readonly ChainEntry[];
-  /** What decided the value besides the lines: MAC-local, overwrite mode, the previous state. */
-  readonly notes: readonly string[];
-}
+export type { ChainEntry, ExplainResult, Explanation, Verdict } from './explanation.js';
 
 export interface ExplainInput {
   readonly engine: Engine;
@@ -49,11 +28,6 @@ export interface ExplainInput {
   readonly params: readonly string[];
   readonly showSecrets?: boolean;
   readonly now?: Date;
-}
-
-export interface ExplainResult {
-  readonly report: RoundReport;
-  readonly explanations: Explanation[];
 }
 
 interface Candidate {

@@ -1,5 +1,6 @@
 // The engine's only window on the world: a URL in; the bytes, "not found", or "failed" out.
 // Protocol adapters (file, TFTP, FTP, HTTP/S) implement it; the engine never opens a socket.
+import type { FailureCause } from './failureCause.js';
 
 export interface Credentials {
   readonly user: string;
@@ -33,21 +34,7 @@ export interface FetchRequest {
   readonly maxBytes?: number;
 }
 
-/**
- * Why a transfer failed, in the terms of the guide's diagnostics (spec D). `too-large`: over the
- * request's `maxBytes`; `offline`: a URL a round on a tree on disk does not fetch (issue #12).
- */
-export type FailureCause =
-  | 'unreachable'
-  | 'timeout'
-  | 'auth'
-  | 'tls'
-  | 'server-error'
-  | 'protocol'
-  | 'outside-root'
-  | 'unsupported'
-  | 'too-large'
-  | 'offline';
+export type { FailureCause } from './failureCause.js';
 
 export type FetchOutcome =
   | { readonly kind: 'ok'; readonly bytes: Uint8Array; readonly md5?: string }

@@ -8,6 +8,15 @@ import { STATE_FORMAT, type PhoneState } from './state.js';
 export type StateRead =
   { kind: 'ok'; state: PhoneState } | { kind: 'absent' } | { kind: 'invalid'; message: string };
 
+/**
+ * A phone state file's content, as JSON has it (schemas/phone-state.schema.json): the flash of
+ * PhoneState with its MAC as written, in any of the forms `parseMac` accepts.
+ */
+export interface PhoneStateFile extends Omit<PhoneState, 'mac'> {
+  /** The phone's MAC; autop writes 12 lower-case hex digits (`00156574b150`). */
+  readonly mac: string;
+}
+
 export async function readStateFile(path: string): Promise<StateRead> {
   let text: string;
   try {
@@ -22,8 +31,19 @@ export async function readStateFile(path: string): Promise<StateRead> {
   } catch (e) {
     return { kind: 'invalid', message: `${path} is not JSON: ${(e as Error).message}` };
   }
+  return phoneStateFrom(data, path);
+}
+
+/**
+ * A state from parsed JSON (a file's, or an object handed to the library), checked; `name` says
+ * where it came from in the message.
+ */
+export function phoneStateFrom(
+  data: unknown,
+  name: string,
+): { kind: 'ok'; state: PhoneState } | { kind: 'invalid'; message: string } {
   const problem = validate(data);
-  if (problem) return { kind: 'invalid', message: `${path}: ${problem}` };
+  if (problem) return { kind: 'invalid', message: `${name}: ${problem}` };
   // #13.10: a MAC written by hand (`00:15:65:74:B1:50`) is the phone's MAC all the same: the state
   // holds it in the one normal form (spec "Names"), so every later comparison agrees with validation.
   const state = data as PhoneState;

@@ -1,15 +1,15 @@
-// The package as users get it (issue #12, "Install"): `npm pack` of a copy of the project, installed
-// globally into a temporary prefix from the tarball (its dependencies from the npm registry), and
-// the README's GitHub Actions steps run with that prefix's `bin` first on PATH, in a temporary git
-// repository whose provisioning tree is a folder. The copy keeps `prepack`'s build away from the
-// dist/ the other tests run.
+// The package as users get it (issue #12, "Install"): `npm pack` of a copy of the project
+// (test/support/pack.ts), installed globally into a temporary prefix from the tarball (its
+// dependencies from the npm registry), and the README's GitHub Actions steps run with that prefix's
+// `bin` first on PATH, in a temporary git repository whose provisioning tree is a folder.
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir, packageRoot } from '../../src/core/packageRoot.js';
+import { packCopy, tarballFiles } from '../support/pack.js';
 import { validateSarif } from '../support/sarif.js';
 
 const exec = promisify(execFile);
@@ -55,26 +55,7 @@ describe('the packed package installs, and the README GitHub Actions steps run w
     work = await mkdtemp(join(tmpdir(), 'autop-pack-'));
     manifest = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as Manifest;
     readme = await readFile(join(packageRoot, 'README.md'), 'utf8');
-    // A copy of what the build needs, with the project's node_modules (typescript) linked in.
-    const copy = join(work, 'project');
-    await mkdir(copy);
-    for (const entry of [
-      'package.json',
-      'package-lock.json',
-      'tsconfig.json',
-      'README.md',
-      'LICENSE',
-      'src',
-      'models',
-    ])
-      await cp(join(packageRoot, entry), join(copy, entry), { recursive: true });
-    await cp(join(fixturesDir, 'site'), join(copy, 'fixtures', 'site'), { recursive: true });
-    await symlink(join(packageRoot, 'node_modules'), join(copy, 'node_modules'), 'dir');
-    const { stdout } = await exec('npm', ['pack', '--silent', '--pack-destination', work], {
-      cwd: copy,
-      maxBuffer: 16 << 20,
-    });
-    tarball = join(work, stdout.trim().split('\n').pop()!);
+    tarball = await packCopy(work);
     prefix = join(work, 'prefix');
     await exec(
       'npm',
@@ -97,8 +78,7 @@ describe('the packed package installs, and the README GitHub Actions steps run w
   });
 
   it('ships the code, the catalogues and the demo tree, and no tests or sources', async () => {
-    const { stdout } = await exec('tar', ['-tzf', tarball]);
-    const files = stdout.split('\n').filter((f) => f !== '');
+    const files = await tarballFiles(tarball);
     expect(files).toContain('package/dist/src/cli/main.js');
     expect(files).toContain('package/models/models.json');
     expect(files).toContain('package/models/parameters.json');

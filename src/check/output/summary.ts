@@ -1,5 +1,5 @@
 // What every output of `autop check` states: counts, and the exit status they lead to.
-import type { CheckResult } from '../checkTree.js';
+import type { CheckResult } from '../checkResult.js';
 import type { Finding, Severity } from '../finding.js';
 
 export interface CheckSummary {
