@@ -1,9 +1,11 @@
 // `autop pnp-server --url URL`: our PnP server (spec S2, reference §7) until SIGINT or SIGTERM,
 // one line per phone served: its MAC, model and firmware from the Event header, and the URL sent.
 import { isIPv4 } from 'node:net';
+import type { Command } from 'commander';
 import { maskUserInfo } from '../core/url.js';
 import { startPnpServer, type PnpServed } from '../server/pnpServer.js';
 import { PNP_GROUP, PNP_PORT, PROVISIONING_SCHEMES } from '../discovery/pnpMessages.js';
+import { action } from './action.js';
 import { EXIT, UsageError } from './usage.js';
 
 export interface PnpServerCommandOptions {
@@ -11,6 +13,19 @@ export interface PnpServerCommandOptions {
   port?: string;
   address?: string;
   group?: string;
+}
+
+export function registerPnpServer(program: Command): void {
+  program
+    .command('pnp-server')
+    .description(
+      'answer PnP SUBSCRIBEs (S2): every phone that boots on this network is told to provision from URL',
+    )
+    .requiredOption('--url <url>', 'the provisioning server URL to hand out ($MAC becomes the phone MAC)')
+    .option('--port <port>', 'UDP port', '5060')
+    .option('--address <address>', 'address to listen on', '0.0.0.0')
+    .option('--group <address>', "multicast group to join ('' for none)", '224.0.1.75')
+    .action(action(pnpServerCommand));
 }
 
 /** The line printed for one phone served. */
