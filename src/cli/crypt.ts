@@ -1,5 +1,6 @@
 // `autop encrypt` and `autop decrypt`: Yealink's configuration encryption (spec E2, E3) on files on
 // disk, for trees the emulator (and real phones) then read. A key is printed only with --show-key.
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -194,6 +195,8 @@ function plannedOutputs(files: string[], options: EncryptOptions): string[] {
     );
   }
   const out = options.out;
+  if (existsSync(out) && !statSync(out).isDirectory())
+    throw new UsageError(`--out ${out} is a file; give a folder (it is created when missing)`);
   const seen = new Map<string, string>();
   return files.map((input) => {
     const output = join(out, basename(input));

@@ -49,6 +49,12 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
+/** 224.0.0.0/4: what a multicast group is (RFC 5771). */
+function isMulticast(address: string): boolean {
+  const first = Number(address.split('.')[0]);
+  return isIPv4(address) && first >= 224 && first <= 239;
+}
+
 function checkUrl(url: string): void {
   let scheme: string;
   try {
@@ -71,16 +77,22 @@ export async function pnpServerCommand(options: PnpServerCommandOptions): Promis
   const port = parsePort(options.port);
   if (options.address !== undefined && !isIPv4(options.address))
     throw new UsageError(`--address ${options.address} is not an IPv4 address; PnP is IPv4 multicast`);
-  if (options.group !== undefined && options.group !== '' && !isIPv4(options.group))
+  if (options.group !== undefined && options.group !== '' && !isMulticast(options.group))
     throw new UsageError(`--group ${options.group} is not an IPv4 multicast address (default ${PNP_GROUP})`);
-  const server = await startPnpServer({
-    url: options.url,
-    port,
-    ...(options.address !== undefined && { address: options.address }),
-    ...(options.group !== undefined && { group: options.group }),
-    onServed: (served) => process.stdout.write(formatServed(new Date(), served) + '\n'),
-    log: (line) => process.stderr.write(`autop pnp-server: ${line}\n`),
-  });
+  let server: Awaited<ReturnType<typeof startPnpServer>>;
+  try {
+    server = await startPnpServer({
+      url: options.url,
+      port,
+      ...(options.address !== undefined && { address: options.address }),
+      ...(options.group !== undefined && { group: options.group }),
+      onServed: (served) => process.stdout.write(formatServed(new Date(), served) + '\n'),
+      log: (line) => process.stderr.write(`autop pnp-server: ${line}\n`),
+    });
+  } catch (e) {
+    // A port in use, an address not of this machine, a group with no route: the user's to change.
+    throw new UsageError(`${(e as Error).message}; choose another --port, --address or --group`);
+  }
   const group = options.group ?? PNP_GROUP;
   process.stdout.write(
     `PnP server on ${options.address ?? '0.0.0.0'}:${server.port}${group ? `, group ${group}` : ''}, handing out ${maskUserInfo(options.url)}\n`,

@@ -2,7 +2,7 @@
 // with custom.sync = 1 the changed MAC-local file is uploaded (K2).
 import type { Command } from 'commander';
 import { configView, transferSettings } from '../engine/settings.js';
-import { productName } from '../engine/serverStep.js';
+import { fileTreeRoot, productName } from '../engine/serverStep.js';
 import { expandWildcards, redactUrl } from '../engine/serverUrl.js';
 import { userAgent } from '../engine/userAgent.js';
 import { openWire } from '../fetch/openWire.js';
@@ -16,7 +16,7 @@ import type { PhoneState } from '../phone/state.js';
 import { action } from './action.js';
 import { checkStateWritable, loadSavedPhone } from './phoneOptions.js';
 import { EXIT, UsageError } from './usage.js';
-import { addWireOptions, treeRootFor, wireFlags, type WireCliOptions, type WireFlags } from './wire.js';
+import { addWireOptions, wireFlags, type WireCliOptions, type WireFlags } from './wire.js';
 
 export interface SetOptions extends WireCliOptions {
   state: string;
@@ -38,6 +38,7 @@ export async function setCommand(assignments: string[], options: SetOptions): Pr
   const saved = await loadSavedPhone(options.state);
   const params = loadParameterCatalogue();
   let state = saved.state;
+  const lines: string[] = [];
   for (const assignment of assignments) {
     const eq = assignment.indexOf('=');
     const key = eq < 0 ? '' : assignment.slice(0, eq).trim();
@@ -47,8 +48,10 @@ export async function setCommand(assignments: string[], options: SetOptions): Pr
     const result = applyUiChange(state, key, value, params);
     state = result.state;
     const shown = value === '' ? '(factory default)' : shownValue(key, value, params);
-    process.stdout.write(`${key} = ${shown}${result.local ? '  (recorded in MAC-local: K1)' : ''}\n`);
+    lines.push(`${key} = ${shown}${result.local ? '  (recorded in MAC-local: K1)' : ''}\n`);
   }
+  // Every assignment is checked before anything is written or printed.
+  for (const line of lines) process.stdout.write(line);
   await writeStateFile(options.state, state);
   if (JSON.stringify(state.local) !== JSON.stringify(saved.state.local))
     await uploadMacLocal(state, saved.model, params, wire);
@@ -64,21 +67,13 @@ async function uploadMacLocal(
 ): Promise<void> {
   const get = configView(state.config, params);
   if (get('static.auto_provision.custom.sync') !== '1') return;
-  // S4: the address is read as the round reads its server's, wildcards expanded.
-  const expand = (text: string) => expandWildcards(text, { pn: productName(get, model), mac: state.mac });
-  const base =
-    get('static.auto_provision.custom.sync.path') ||
-    state.server ||
-    get('static.auto_provision.server.url') ||
-    undefined;
-  const url = macLocalUploadUrl(state.mac, expand(base ?? ''), undefined);
-  if (!url || base === undefined) {
-    process.stdout.write('MAC-local not uploaded (K2): no custom.sync.path and no known server\n');
+  const target = uploadTarget(state, model, params);
+  if (target.kind === 'none') {
+    process.stdout.write(`MAC-local not uploaded (K2): ${target.reason}\n`);
     return;
   }
-  // #13.9: a file: address's tree is its folder, found as for a round.
-  const treeRoot = treeRootFor({ state, model }, { url: base, source: 'the upload address' }, params);
-  const fetcher = openWire({ ...wire, ...(treeRoot !== undefined && { treeRoot }) });
+  const { url } = target;
+  const fetcher = openWire({ ...wire, ...(target.treeRoot !== undefined && { treeRoot: target.treeRoot }) });
   const user = get('static.auto_provision.server.username');
   try {
     const outcome = await fetcher.put(
@@ -98,4 +93,25 @@ async function uploadMacLocal(
   } finally {
     await fetcher.close();
   }
+}
+
+/**
+ * Where the MAC-local file goes (K2): `custom.sync.path`, else the server of the last round, else
+ * the configured one, read as the round reads its server (S4: wildcards expanded; #13.9: a file:
+ * address's tree is its folder).
+ */
+function uploadTarget(
+  state: PhoneState,
+  model: ModelEntry,
+  params: ParameterCatalogue,
+): { kind: 'url'; url: URL; treeRoot?: string } | { kind: 'none'; reason: string } {
+  const get = configView(state.config, params);
+  const base =
+    get('static.auto_provision.custom.sync.path') || state.server || get('static.auto_provision.server.url');
+  const expanded = expandWildcards(base, { pn: productName(get, model), mac: state.mac });
+  const url = macLocalUploadUrl(state.mac, expanded, undefined);
+  if (!url) return { kind: 'none', reason: 'no custom.sync.path and no known server' };
+  const tree = fileTreeRoot(state, model, { url: base, source: 'K2' }, params);
+  if (!tree.ok) return { kind: 'none', reason: tree.message };
+  return { kind: 'url', url, ...(tree.root !== undefined && { treeRoot: tree.root }) };
 }
