@@ -687,20 +687,11 @@ describe('#13 every command under generated arguments and files', () => {
         fc.asyncProperty(cases, async ({ w, args }) => {
           await rm(paths.dir, { recursive: true, force: true });
           await writeWorld(paths, w);
-          const t0 = Date.now();
           const result: InProcessResult = await runInProcess(args, {
             deadlineMs: fuzzed.deadlineMs ?? 5000,
             env: { NO_COLOR: '1', GITHUB_ACTIONS: undefined },
           });
           judge(fuzzed, args, w, result);
-          if (process.env.FUZZ_DEBUG)
-            require('node:fs').appendFileSync(
-              '/tmp/fuzzdebug.txt',
-              `${fuzzed.name} ${result.code} ${Date.now() - t0}ms ${args
-                .join(' ')
-                .replace(/\/tmp\/autop-cli-fuzz-[^/]*\//g, '')
-                .slice(0, 300)} || ${result.stopped} ${result.stderr.split('\n')[0]?.slice(0, 150)}\n`,
-            );
         }),
         { seed: SEED, numRuns: Math.ceil(fuzzed.runs * RUNS), endOnFailure: true },
       );

@@ -146,11 +146,16 @@ function cfgLine(s: string, paths: { tree: string }, servers: Servers) {
   );
 }
 
+/** A folder where the tree would have a file. */
+export interface Folder {
+  readonly folder: true;
+}
+
 export interface WorldSpec {
   readonly secret: string;
   readonly key16: string;
   readonly key32: string;
-  readonly files: readonly { readonly name: string; readonly content: string | Uint8Array | 'folder' }[];
+  readonly files: readonly { readonly name: string; readonly content: string | Uint8Array | Folder }[];
   readonly inventory: string | Uint8Array;
   readonly state: string | Uint8Array | undefined;
   readonly keyFile: string | undefined;
@@ -193,7 +198,7 @@ function fileArb(s: string, paths: WorldPaths, servers: Servers) {
       content: fc.oneof(
         { weight: 8, arbitrary: text },
         { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }) },
-        { weight: 1, arbitrary: fc.constant('folder' as const) },
+        { weight: 1, arbitrary: fc.constant<Folder>({ folder: true }) },
       ),
     });
   });
@@ -344,7 +349,7 @@ export async function writeWorld(paths: WorldPaths, world: WorldSpec): Promise<v
   for (const file of world.files) {
     const path = join(paths.tree, file.name);
     await mkdir(join(path, '..'), { recursive: true });
-    if (file.content === 'folder') await mkdir(path, { recursive: true });
+    if (typeof file.content === 'object' && 'folder' in file.content) await mkdir(path, { recursive: true });
     else await writeFile(path, file.content);
   }
   // A FIFO in the tree: never opened for reading (issue #13 §7).

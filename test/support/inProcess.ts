@@ -14,12 +14,12 @@ export interface InProcessResult extends CliResult {
 type Write = typeof process.stdout.write;
 
 function capture(into: { text: string }): Write {
-  return ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  return (chunk: string | Uint8Array, ...rest: unknown[]) => {
     into.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
     done?.();
     return true;
-  }) as Write;
+  };
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -35,7 +35,10 @@ export async function runInProcess(
   const out = { text: '' };
   const err = { text: '' };
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  // Saved to be put back as they were, unbound.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const realOut = process.stdout.write;
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const realErr = process.stderr.write;
   const savedEnv = Object.fromEntries(Object.keys(options.env ?? {}).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(options.env ?? {})) {
