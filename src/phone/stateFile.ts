@@ -48,7 +48,8 @@ function validate(data: unknown): string | undefined {
     if (problem) return problem;
   }
   for (const [key, origin] of Object.entries(s.origins as Record<string, unknown>)) {
-    if (!isOrigin(origin)) return `origins["${key}"] must be {"kind":"file","file":…,"line":…}, {"kind":"mac-local"} or {"kind":"ui"}`;
+    if (!isOrigin(origin))
+      return `origins["${key}"] must be {"kind":"file","file":…,"line":…}, {"kind":"mac-local"} or {"kind":"ui"}`;
   }
   if (typeof s.rounds !== 'number' || !Number.isSafeInteger(s.rounds) || s.rounds < 0)
     return 'rounds must be a whole number';

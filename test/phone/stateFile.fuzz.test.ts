@@ -57,7 +57,7 @@ const mutatedState = fc
       rounds: 1,
     };
     if (how === 'replace' || typeof state[field] !== 'object' || state[field] === null) state[field] = value;
-    else state[field] = { ...(state[field]), [key]: value };
+    else state[field] = { ...state[field], [key]: value };
     return JSON.stringify(state);
   });
 
