@@ -1,10 +1,9 @@
 // The state of one `autop check` run, explicit (issue #16 §4): the tree's files, the one caching
 // fetcher and engine every phone shares, the findings so far, and what the rounds taught about the
 // tree (which files were read, which model includes were taken). Functions over it, no closure.
-import { pathToFileURL } from 'node:url';
 import { parseCfgFile } from '../config/cfgFile.js';
 import type { Engine } from '../engine/round.js';
-import { FileFetcher } from '../fetch/fileFetcher.js';
+import { TreeReader } from '../fetch/treeReader.js';
 import type { RoundReport } from '../engine/report.js';
 import { analyseCfgFile, type FileAnalysis } from './fileAnalysis.js';
 import { FindingTable } from './finding.js';
@@ -53,8 +52,8 @@ export interface CheckRun {
   readonly table: FindingTable;
   readonly files: readonly TreeFile[];
   readonly byPath: ReadonlyMap<string, TreeFile>;
-  readonly fetcher: FileFetcher;
-  readonly rootUrl: URL;
+  /** The tree, read through one cache by every round and by the findings. */
+  readonly reader: TreeReader;
   readonly now: Date;
   /** The largest account count of the catalogue, the bound of `account.N` in names. */
   readonly maxAccounts: number;
@@ -78,8 +77,7 @@ export async function openRun(input: CheckInput): Promise<CheckRun> {
     table: new FindingTable(input.strict ?? false),
     files,
     byPath: new Map(files.map((f) => [f.path, f])),
-    fetcher: new FileFetcher(tree, { cache: true }),
-    rootUrl: new URL(pathToFileURL(tree.endsWith('/') ? tree : `${tree}/`).href),
+    reader: new TreeReader(tree),
     now: input.now ?? new Date(),
     maxAccounts: Math.max(...input.engine.catalogues.models.models.map((m) => m.accounts)),
     analyses: new Map(),
@@ -99,14 +97,8 @@ export async function treeText(
   run: CheckRun,
   file: string,
 ): Promise<{ text: string; md5: string } | undefined> {
-  const outcome = await run.fetcher.fetch({
-    url: new URL(file.split('/').map(encodeURIComponent).join('/'), run.rootUrl),
-    userAgent: 'autop check',
-    transfer: { timeoutMs: 5000, attempts: 1, retryDelayMs: 0, verifyTls: true },
-  });
-  if (outcome.kind !== 'ok') return undefined;
-  const md5 = outcome.md5!;
-  return { md5, text: run.engine.cache.text(md5, outcome.bytes) };
+  const read = await run.reader.read(file, 'autop check');
+  return read && { md5: read.md5, text: run.engine.cache.text(read.md5, read.bytes) };
 }
 
 /** A CFG file's analysis, made once per file and content (the engine's parse cache shared). */

@@ -32,8 +32,8 @@ export async function checkPhone(run: CheckRun, phone: InventoryPhone): Promise<
   const { report } = await run.engine.runRound({
     model: phone.model,
     state,
-    server: { url: run.rootUrl.href, source: 'autop check' },
-    fetcher: run.fetcher,
+    server: { url: run.reader.root.href, source: 'autop check' },
+    fetcher: run.reader,
     now: run.now,
     detail: 'lean',
   });

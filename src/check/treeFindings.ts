@@ -118,10 +118,10 @@ function missingTarget(
 ): void {
   // A line for unknown tokens only is an error already (B5), and no phone takes it anyway.
   if (models && models.length > 0 && !models.some((m) => run.engine.catalogues.models.isToken(m))) return;
-  const bootUrl = new URL(bootFile.split('/').map(encodeURIComponent).join('/'), run.rootUrl);
+  const bootUrl = run.reader.urlOf(bootFile);
   const url = resolveIncludeUrl(target, bootUrl);
   if (!url || url.protocol !== 'file:') return; // a URL outside the tree: not the tree's to check
-  const path = labelFor(url, run.rootUrl);
+  const path = labelFor(url, run.reader.root);
   if (path.startsWith('file:') || run.byPath.has(path)) return;
   const whose = models && models.length > 0 ? `phones of the ${models.join(' or ')}` : 'phones that take it';
   add(run, {

@@ -1,7 +1,8 @@
 // `autop check TREE`: every phone of the inventory (or, without one, the models the tree names and
 // phones of unknown model for its MAC files) through a round of the engine, the findings printed
 // for people or for CI (issue #4 §1, §2; issue #12).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
 import { join, relative, resolve, sep } from 'node:path';
 import { checkTree } from '../check/checkTree.js';
 import { readInventory } from '../check/inventory.js';
@@ -15,27 +16,44 @@ import { failed } from '../check/output/summary.js';
 import { renderCheckText } from '../check/output/text.js';
 import type { InventoryPhone } from '../check/inventory.js';
 import { packageRoot } from '../core/packageRoot.js';
-import { Engine } from '../engine/round.js';
 import { loadModelCatalogue, type ModelEntry } from '../models/catalogue.js';
-import { loadParameterCatalogue } from '../models/parameters.js';
+import { action } from './action.js';
 import { EXIT, UsageError } from './usage.js';
+import { addSizeOption, roundEngine, treeFolder, type SizeCliOptions } from './wire.js';
 
 export const CHECK_FORMATS = ['text', 'json', 'junit', 'sarif', 'github'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
-export interface CheckOptions {
+export function registerCheck(program: Command): void {
+  const command = program
+    .command('check')
+    .description(
+      'run a round for every phone against a tree and report mistakes with file and line (exit 1 on errors)',
+    )
+    .argument('<tree>', 'the provisioning tree (a folder of .boot and .cfg files)')
+    .option(
+      '--inventory <file>',
+      'the phones: CSV (mac,model[,firmware][,state][,name]) or JSON; default: one phone per model the tree serves',
+    )
+    .option('--model <models...>', 'check only phones of these models')
+    .option(
+      '--format <format>',
+      'text, json, junit, sarif or github (default: github when GITHUB_ACTIONS=true, else text)',
+    )
+    .option('--strict', 'warnings are errors: they fail the check, and every format reports them as errors')
+    .option(
+      '--path-prefix <path>',
+      "the tree's path from the repository's root, before every path in SARIF and GitHub annotations (default: from git's top level, else the current folder)",
+    );
+  addSizeOption(command).action(action(checkCommand));
+}
+
+export interface CheckOptions extends SizeCliOptions {
   inventory?: string;
   model?: string[];
   format?: string;
   strict?: boolean;
   pathPrefix?: string;
-}
-
-export function treeFolder(tree: string, what = 'TREE'): string {
-  const dir = resolve(tree);
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new UsageError(`${what} ${tree} is not a folder`);
-  return dir;
 }
 
 /** `--format`, else GitHub annotations inside GitHub Actions, else text. */
@@ -67,8 +85,8 @@ export async function checkCommand(tree: string, options: CheckOptions): Promise
   const root = treeFolder(tree);
   const format = checkFormat(options.format);
   const only = modelsFromOptions(options.model);
-  const models = loadModelCatalogue();
-  const engine = new Engine({ models, params: loadParameterCatalogue() });
+  const engine = roundEngine(options);
+  const models = engine.catalogues.models;
 
   let phones: readonly InventoryPhone[];
   let choice: ModelChoice;

@@ -2,17 +2,41 @@
 // tree, read-only but for phones' MAC-local uploads, logging every request. Everything that can be
 // checked is checked before a socket is opened, and a listener that cannot start closes the others
 // before the usage error (exit 2): never half started (issue #13 §5).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import type { Command } from 'commander';
 import { maskUserInfo } from '../core/url.js';
 import { startHttpServer } from '../server/provisioningServer.js';
 import { startTftpServer } from '../server/tftpServer.js';
+import { action } from './action.js';
 import { EXIT, UsageError } from './usage.js';
+import { readFlagFile, readPasswordFile } from './wire.js';
 
 /** The password, from the environment rather than the command line, which `ps` shows to anyone. */
 export const PASSWORD_ENV = 'AUTOP_SERVE_PASSWORD';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve a provisioning tree over HTTP, HTTPS and TFTP (read-only; MAC-local uploads allowed)')
+    .argument('<dir>', 'the tree to serve')
+    .option('--http <port>', 'HTTP port (0: any free port)')
+    .option('--https <port>', 'HTTPS port; needs --cert and --key')
+    .option('--tftp <port>', 'TFTP port (UDP)')
+    .option('--cert <file>', 'server certificate (PEM) for --https')
+    .option('--key <file>', 'server private key (PEM) for --https')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--user <user>', 'require this user name (HTTP/HTTPS)')
+    .option('--password-file <file>', 'and the password on the first line of this file')
+    .option(
+      '--password <password>',
+      'or this password (visible in ps: prefer the file or AUTOP_SERVE_PASSWORD)',
+    )
+    .option('--auth <scheme>', 'basic or digest', 'digest')
+    .action(action(serveCommand));
+}
 
 export interface ServeOptions {
   http?: string;
@@ -160,16 +184,7 @@ export async function serveCommand(dir: string, options: ServeOptions): Promise<
 /** --cert and --key, read and checked as a pair now: not an "internal error" at the first connection. */
 function readTls(options: ServeOptions): { cert: string; key: string } {
   if (!options.cert || !options.key) throw new UsageError('--https needs --cert FILE and --key FILE (PEM)');
-  const read = (flag: string, path: string) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new UsageError(
-        `${flag} ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-      );
-    }
-  };
-  const tls = { cert: read('--cert', options.cert), key: read('--key', options.key) };
+  const tls = { cert: readFlagFile('--cert', options.cert), key: readFlagFile('--key', options.key) };
   try {
     createSecureContext(tls);
   } catch (e) {
@@ -201,17 +216,7 @@ function passwordOf(options: ServeOptions): string | undefined {
   }
   let password: string | undefined;
   if (options.passwordFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.passwordFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(
-        `--password-file ${options.passwordFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-      );
-    }
-    password = text.replace(/\r?\n[\s\S]*$/, '');
-    if (password === '')
-      throw new UsageError(`--password-file ${options.passwordFile}: its first line is empty`);
+    password = readPasswordFile('--password-file', options.passwordFile);
   } else if (options.password !== undefined) {
     password = options.password;
     process.stderr.write(

@@ -1,7 +1,7 @@
 // A tree on disk served at one fixed URL, whatever folder it is in: the two sides of a diff are two
 // folders, but the phone must see one server, or every MD5 (M1) would look new.
-import { pathToFileURL } from 'node:url';
 import { FileFetcher, offline } from '../fetch/fileFetcher.js';
+import { folderUrl } from '../fetch/treeReader.js';
 import { type Fetcher, type FetchOutcome, type FetchRequest } from '../fetch/fetcher.js';
 
 /** The server URL every mounted tree answers at. */
@@ -13,7 +13,7 @@ export class MountedTree implements Fetcher {
 
   constructor(readonly dir: string) {
     this.files = new FileFetcher(dir, { cache: true });
-    this.real = pathToFileURL(dir.endsWith('/') ? dir : `${dir}/`).href;
+    this.real = folderUrl(dir).href;
   }
 
   fetch(request: FetchRequest): Promise<FetchOutcome> {

@@ -16,6 +16,7 @@ import {
   type PutOutcome,
   type Uploader,
 } from './fetcher.js';
+import { remotePath, type RemotePath } from './remotePath.js';
 
 export const FTP_PORT = 21;
 
@@ -130,35 +131,18 @@ async function session<T>(
   }
 }
 
-type FtpPath =
-  | { readonly kind: 'path'; readonly path: string }
-  | { readonly kind: 'outside'; readonly reason: string }
-  | { readonly kind: 'bad'; readonly reason: string };
-
 /**
  * The server path for a URL (RFC 1738 §3.2.2): relative to the login folder, so the leading slash
  * goes; `%2F` (or an empty first segment) makes it absolute. `;type=` is dropped (binary always).
  * `..` is refused as for TFTP and the tree; CR and LF would inject FTP commands and are refused.
  */
-export function ftpPath(url: URL): FtpPath {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(url.pathname.replace(/^\//, '').replace(/;type=[aid]$/i, ''));
-  } catch {
-    return { kind: 'bad', reason: `${url.pathname} is not valid percent-encoding` };
-  }
-  if (decoded === '' || decoded.endsWith('/')) {
-    return { kind: 'bad', reason: `${url.pathname} names a folder, not a file` };
-  }
-  if (/[\r\n\0]/.test(decoded))
-    return { kind: 'bad', reason: 'a line break or NUL byte in the path; refused' };
-  if (decoded.split('/').includes('..')) {
-    return {
-      kind: 'outside',
-      reason: `${url.pathname} climbs out of the server's folder with ..; refused, not sent`,
-    };
-  }
-  return { kind: 'path', path: decoded };
+export function ftpPath(url: URL): RemotePath {
+  return remotePath(url, {
+    filesOnly: 'FTP fetches files here',
+    separators: /\//,
+    suffix: /;type=[aid]$/i,
+    refused: [{ pattern: /[\r\n\0]/, reason: () => 'a line break or NUL byte in the path; refused' }],
+  });
 }
 
 /** spec S5: the engine's credentials (URL or configuration), else the URL's own, else anonymous. */

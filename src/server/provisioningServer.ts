@@ -21,6 +21,7 @@ import { BasicGuard } from './basicAuth.js';
 import { DigestGuard } from './digestAuth.js';
 import { remoteOf, type RequestLogEntry } from './requestLog.js';
 import { locateBelowRoot, requestPath } from './rootPath.js';
+import type { RunningServer } from './runningServer.js';
 import { MAX_UPLOAD_BYTES, saveUpload } from './upload.js';
 
 export type { RequestLogEntry } from './requestLog.js';
@@ -39,13 +40,8 @@ export interface HttpServerOptions {
   readonly log?: (entry: RequestLogEntry) => void;
 }
 
-export interface RunningHttpServer {
-  /** The root URL, `http://127.0.0.1:8080/`. */
-  readonly url: string;
-  readonly port: number;
-  /** Stops listening and ends open connections. */
-  close(): Promise<void>;
-}
+/** An HTTP(S) server of ours: its root URL, its port, and how to stop it (ends open connections). */
+export type RunningHttpServer = RunningServer;
 
 /**
  * A connection idle this long is closed: a client that stops reading a file, or never finishes its

@@ -26,6 +26,7 @@ import { realpath } from 'node:fs/promises';
 import { isIP, isIPv6 } from 'node:net';
 import { openRegularFile } from '../fetch/regularFile.js';
 import { locateBelowRoot } from './rootPath.js';
+import type { RunningServer } from './runningServer.js';
 import {
   dataPacket,
   ERROR_CODE,
@@ -74,12 +75,8 @@ export interface TftpServerOptions {
   readonly onInternalError?: (message: string) => void;
 }
 
-export interface RunningTftpServer {
-  readonly url: string;
-  readonly port: number;
-  /** Stops listening, aborts transfers in flight, and resolves when every socket is closed. */
-  close(): Promise<void>;
-}
+/** Our TFTP server: its root URL, its port, and how to stop it (aborts transfers in flight). */
+export type RunningTftpServer = RunningServer;
 
 type Status = TftpLogEntry['status'];
 
