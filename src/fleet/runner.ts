@@ -42,6 +42,7 @@ import { sendNotifyStorm, startFleetSip, type FleetSipEndpoint } from './fleetSi
 import { StateInterner } from './interner.js';
 import { MeteredFetcher } from './meteredFetcher.js';
 import { FleetMetrics } from './metrics.js';
+import { NotifyMetrics } from './notifyMetrics.js';
 import { powerOnOffset } from './phoneDraw.js';
 import type { FleetReport, LiveStats, PhoneOutcome, Scenario } from './report.js';
 import { RolloutFetcher } from './rolloutFetcher.js';
@@ -120,6 +121,8 @@ interface Member {
   failure?: string;
   /** Why the phone did not get the NOTIFY of a NOTIFY storm (real SIP only). */
   notifyFailure?: string;
+  /** A check-sync NOTIFY reached its life: its part of a storm is over once it rests. */
+  notified?: boolean;
   finished: boolean;
 }
 
@@ -143,6 +146,8 @@ class FleetRunner implements Stage<Member> {
   private readonly members = new Map<Mac, Member>();
   private readonly scheduler: Scheduler<Wake>;
   private readonly metrics: FleetMetrics;
+  /** Present in a run that sends NOTIFYs (notify-storm, rollout --rollout-notify). */
+  private readonly notify: NotifyMetrics | undefined;
   private readonly interner = new StateInterner();
   private readonly engine: Engine;
   private readonly limit: ConcurrencyLimit;
@@ -184,6 +189,7 @@ class FleetRunner implements Stage<Member> {
       this.members.set(member.mac, member);
     }
     this.metrics = new FleetMetrics(this.start, this.phones.length);
+    if (options.scenario === 'notify-storm' || options.rolloutNotify) this.notify = new NotifyMetrics();
     this.limit = new ConcurrencyLimit(options.concurrency);
     this.discoveries = new ConcurrencyLimit(1);
     const catalogues = options.catalogues ?? {
@@ -195,7 +201,8 @@ class FleetRunner implements Stage<Member> {
   }
 
   live(): LiveStats {
-    return this.metrics.live(this.scheduler.now() - this.start);
+    const live = this.metrics.live(this.scheduler.now() - this.start);
+    return this.notify ? { ...live, notify: this.notify.figures() } : live;
   }
 
   /** Ctrl-C: every phone is powered off (a round under way finishes first), nothing new starts. */
@@ -218,7 +225,7 @@ class FleetRunner implements Stage<Member> {
     }
     for (const member of this.phones) this.finish(member);
     const emulator = health.stop(performance.now() - wallStart);
-    return this.metrics.report(
+    const report = this.metrics.report(
       {
         scenario: this.options.scenario,
         seed: this.options.seed,
@@ -234,6 +241,7 @@ class FleetRunner implements Stage<Member> {
       },
       emulator,
     );
+    return this.notify ? { ...report, notify: this.notify.figures() } : report;
   }
 
   private durationMs(): number {
@@ -290,6 +298,7 @@ class FleetRunner implements Stage<Member> {
           reboot: this.options.notifyReboot ?? false,
           concurrency: this.options.concurrency,
           signal: this.stopped,
+          onSent: () => this.notify?.sentOne(),
           onOutcome: (mac, outcome) => this.noteNotify(mac, outcome),
         },
       ),
@@ -326,7 +335,10 @@ class FleetRunner implements Stage<Member> {
       member.life = step.state;
       next = this.perform(member, step.effects);
     }
-    if (this.lifePlan.finishAtRest && isResting(member.life!)) this.finish(member);
+    // A storm's phone is done once it rests: after its boot (a boot storm), after its NOTIFY's round
+    // and the reboot that may follow (a NOTIFY storm: so the progress moves as NOTIFYs are acted on).
+    const done = this.lifePlan.finishAtRest || (member.notified === true && !this.lifePlan.schedule);
+    if (done && isResting(member.life!)) this.finish(member);
   }
 
   private perform(member: Member, effects: readonly LifeEffect[]): LifeEvent | undefined {
@@ -411,11 +423,15 @@ class FleetRunner implements Stage<Member> {
   /** A check-sync NOTIFY for a phone's life (T7): none for a phone not yet powered on. */
   private deliver(member: Member, eventHeader: string): boolean {
     if (!member.life || member.life.name === 'off' || this.stopped.aborted) return false;
+    // Virtual time: the NOTIFY is handed over here, not sent (SIP counts it as it goes out).
+    if (this.time === 'virtual' || !this.sip) this.notify?.sentOne();
+    member.notified = true;
     this.feed(member, { kind: 'notify', eventHeader });
     return true;
   }
 
   private noteNotify(mac: Mac, outcome: NotifyOutcome): void {
+    this.notify?.ended(outcome);
     const member = this.members.get(mac);
     if (!member) return;
     if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) return;
@@ -433,6 +449,7 @@ class FleetRunner implements Stage<Member> {
     if (!round) return;
     member.rounds++;
     if (round.reboot) member.reboots++;
+    if (entry.trigger === 'notify') this.notify?.round(round.reboot);
     if (round.firmware !== undefined) member.upgradedTo = round.firmware;
     this.metrics.recordRound({
       reboot: round.reboot,
