@@ -182,9 +182,20 @@ export async function openNotifyClient(options: NotifyClientOptions): Promise<No
     const chosen = options.localAddress;
     if (chosen !== undefined && chosen !== '0.0.0.0' && chosen !== '::') return Promise.resolve(chosen);
     let found = viaAddresses.get(remote.address);
-    if (!found) viaAddresses.set(remote.address, (found = routeAddress(remote, options.type)));
+    if (!found) {
+      // The route depends on the address alone: the probe connects to a port of its own (9, discard).
+      found = routeAddress({ address: remote.address, port: 9 }, options.type);
+      viaAddresses.set(remote.address, found);
+      found.catch(() => viaAddresses.delete(remote.address));
+    }
     return found;
   };
+
+  const notSent = (tx: Running, message: string): NotifyOutcome => ({
+    kind: 'failed',
+    message: `cannot send to ${tx.remote.address}:${tx.remote.port}: ${message}`,
+    transmissions: 0,
+  });
 
   const finish = (branch: string, tx: Running, outcome: NotifyOutcome) => {
     clearTimeout(tx.timer);
@@ -197,18 +208,18 @@ export async function openNotifyClient(options: NotifyClientOptions): Promise<No
     for (const effect of step.effects) {
       if (effect.kind !== 'send') continue;
       const first = tx.state.name === 'trying' && tx.state.transmissions === 1;
-      socket.send(tx.request, tx.remote.port, tx.remote.address, (error) => {
-        if (!first) return;
-        // The answer may be in before this callback: sent is sent, whatever came since.
-        if (!error) tx.onSent?.();
-        // The first transmission refused: not sent. A retransmission refused: the next may go.
-        else if (running.get(branch) === tx)
-          finish(branch, tx, {
-            kind: 'failed',
-            message: `cannot send to ${tx.remote.address}:${tx.remote.port}: ${error.message}`,
-            transmissions: 0,
-          });
-      });
+      try {
+        socket.send(tx.request, tx.remote.port, tx.remote.address, (error) => {
+          if (!first) return;
+          // The answer may be in before this callback: sent is sent, whatever came since.
+          if (!error) tx.onSent?.();
+          // The first transmission refused: not sent. A retransmission refused: the next may go.
+          else if (running.get(branch) === tx) finish(branch, tx, notSent(tx, error.message));
+        });
+      } catch (error) {
+        // A port or address the socket refuses outright: nothing went, nothing will.
+        return finish(branch, tx, notSent(tx, messageOf(error)));
+      }
     }
     const state = tx.state;
     if (state.name === 'completed') {
