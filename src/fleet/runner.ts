@@ -44,7 +44,8 @@ import { MeteredFetcher } from './meteredFetcher.js';
 import { FleetMetrics } from './metrics.js';
 import { NotifyMetrics } from './notifyMetrics.js';
 import { powerOnOffset } from './phoneDraw.js';
-import type { FleetReport, LiveStats, PhoneOutcome, Scenario } from './report.js';
+import { phonesSection } from './phonesSection.js';
+import type { FleetReport, Interruption, LiveStats, PhoneOutcome, Scenario } from './report.js';
 import { RolloutFetcher } from './rolloutFetcher.js';
 import { runScenario, type LifePlan, type ScenarioTimes, type Stage } from './scenarios.js';
 import type { Shard } from './shard.js';
@@ -93,8 +94,11 @@ export interface FleetRunOptions extends ScenarioTimes {
 export interface FleetRun {
   /** What the progress bar and the Prometheus endpoint show. */
   live(): LiveStats;
-  /** Ends the run early (Ctrl-C): rounds under way finish, nothing new starts; the report follows. */
-  stop(): void;
+  /**
+   * Ends the run early (Ctrl-C): rounds under way finish, nothing new starts; the report follows,
+   * saying the run was interrupted by `signal` (default `stop`: the caller's own).
+   */
+  stop(signal?: string): void;
   readonly report: Promise<FleetReport>;
 }
 
@@ -132,7 +136,7 @@ type Wake = Member | (() => void);
 /** Starts a fleet run; `report` resolves when it is over. */
 export function startFleetRun(options: FleetRunOptions): FleetRun {
   const runner = new FleetRunner(options);
-  return { live: () => runner.live(), stop: () => runner.stop(), report: runner.run() };
+  return { live: () => runner.live(), stop: (signal) => runner.stop(signal), report: runner.run() };
 }
 
 export function runFleet(options: FleetRunOptions): Promise<FleetReport> {
@@ -160,6 +164,9 @@ class FleetRunner implements Stage<Member> {
   private readonly closers: (() => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
   readonly stopped = this.stopping.signal;
+  private interruption: Interruption | undefined;
+  /** Phones whose part was not over when the run stopped: kept out of the metrics' outcomes. */
+  private readonly unfinished: PhoneOutcome[] = [];
 
   constructor(private readonly options: FleetRunOptions) {
     this.time = options.time;
@@ -206,8 +213,9 @@ class FleetRunner implements Stage<Member> {
   }
 
   /** Ctrl-C: every phone is powered off (a round under way finishes first), nothing new starts. */
-  stop(): void {
+  stop(signal = 'stop'): void {
     if (this.stopped.aborted) return;
+    this.interruption = { signal, atMs: this.scheduler.now() - this.start };
     this.stopping.abort();
     for (const member of this.phones) if (member.life) this.feed(member, { kind: 'power-off' });
     this.scheduler.stop();
@@ -241,7 +249,21 @@ class FleetRunner implements Stage<Member> {
       },
       emulator,
     );
-    return this.notify ? { ...report, notify: this.notify.figures() } : report;
+    const withNotify = this.notify ? { ...report, notify: this.notify.figures() } : report;
+    return this.interruption ? this.interrupted(withNotify, this.interruption) : withNotify;
+  }
+
+  /** A stopped run's report: its unfinished phones counted apart, not as failed (issue #15). */
+  private interrupted(report: FleetReport, interruption: Interruption): FleetReport {
+    const outcomes = [...report.outcomes, ...this.unfinished].sort((a, b) =>
+      a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0,
+    );
+    return {
+      ...report,
+      run: { ...report.run, interrupted: interruption },
+      phones: phonesSection(outcomes),
+      outcomes,
+    };
   }
 
   private durationMs(): number {
@@ -308,7 +330,9 @@ class FleetRunner implements Stage<Member> {
   finish(member: Member): void {
     if (member.finished) return;
     member.finished = true;
-    this.metrics.recordPhone(outcomeOf(member));
+    // Finished only because the run stopped: its part of the scenario was cut short.
+    if (this.stopped.aborted) this.unfinished.push(unfinishedOutcome(member));
+    else this.metrics.recordPhone(outcomeOf(member));
   }
 
   // ---- The life machine's driver ----------------------------------------------------------------
@@ -519,6 +543,19 @@ export function describeSource(source: FleetSource): string {
   } catch {
     return maskUserInfo(source.url);
   }
+}
+
+/** A phone of a stopped run whose part was not over: powered on (interrupted) or not yet. */
+function unfinishedOutcome(member: Member): PhoneOutcome {
+  return {
+    mac: member.mac,
+    model: member.phone.model.id,
+    status: member.life === undefined ? 'not-started' : 'interrupted',
+    rounds: member.rounds,
+    reboots: member.reboots,
+    ...(member.upgradedTo !== undefined && { upgradedTo: member.upgradedTo }),
+    ...(member.serverSource !== undefined && { serverSource: member.serverSource }),
+  };
 }
 
 function outcomeOf(member: Member): PhoneOutcome {
