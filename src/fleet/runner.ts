@@ -42,8 +42,10 @@ import { sendNotifyStorm, startFleetSip, type FleetSipEndpoint } from './fleetSi
 import { StateInterner } from './interner.js';
 import { MeteredFetcher } from './meteredFetcher.js';
 import { FleetMetrics } from './metrics.js';
+import { NotifyMetrics } from './notifyMetrics.js';
 import { powerOnOffset } from './phoneDraw.js';
-import type { FleetReport, LiveStats, PhoneOutcome, Scenario } from './report.js';
+import { phonesSection } from './phonesSection.js';
+import type { FleetReport, Interruption, LiveStats, PhoneOutcome, Scenario } from './report.js';
 import { RolloutFetcher } from './rolloutFetcher.js';
 import { runScenario, type LifePlan, type ScenarioTimes, type Stage } from './scenarios.js';
 import type { Shard } from './shard.js';
@@ -92,8 +94,11 @@ export interface FleetRunOptions extends ScenarioTimes {
 export interface FleetRun {
   /** What the progress bar and the Prometheus endpoint show. */
   live(): LiveStats;
-  /** Ends the run early (Ctrl-C): rounds under way finish, nothing new starts; the report follows. */
-  stop(): void;
+  /**
+   * Ends the run early (Ctrl-C): rounds under way finish, nothing new starts; the report follows,
+   * saying the run was interrupted by `signal` (default `stop`: the caller's own).
+   */
+  stop(signal?: string): void;
   readonly report: Promise<FleetReport>;
 }
 
@@ -120,6 +125,8 @@ interface Member {
   failure?: string;
   /** Why the phone did not get the NOTIFY of a NOTIFY storm (real SIP only). */
   notifyFailure?: string;
+  /** A check-sync NOTIFY reached its life: its part of a storm is over once it rests. */
+  notified?: boolean;
   finished: boolean;
 }
 
@@ -129,7 +136,7 @@ type Wake = Member | (() => void);
 /** Starts a fleet run; `report` resolves when it is over. */
 export function startFleetRun(options: FleetRunOptions): FleetRun {
   const runner = new FleetRunner(options);
-  return { live: () => runner.live(), stop: () => runner.stop(), report: runner.run() };
+  return { live: () => runner.live(), stop: (signal) => runner.stop(signal), report: runner.run() };
 }
 
 export function runFleet(options: FleetRunOptions): Promise<FleetReport> {
@@ -143,6 +150,8 @@ class FleetRunner implements Stage<Member> {
   private readonly members = new Map<Mac, Member>();
   private readonly scheduler: Scheduler<Wake>;
   private readonly metrics: FleetMetrics;
+  /** Present in a run that sends NOTIFYs (notify-storm, rollout --rollout-notify). */
+  private readonly notify: NotifyMetrics | undefined;
   private readonly interner = new StateInterner();
   private readonly engine: Engine;
   private readonly limit: ConcurrencyLimit;
@@ -155,6 +164,9 @@ class FleetRunner implements Stage<Member> {
   private readonly closers: (() => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
   readonly stopped = this.stopping.signal;
+  private interruption: Interruption | undefined;
+  /** Phones whose part was not over when the run stopped: kept out of the metrics' outcomes. */
+  private readonly unfinished: PhoneOutcome[] = [];
 
   constructor(private readonly options: FleetRunOptions) {
     this.time = options.time;
@@ -184,6 +196,7 @@ class FleetRunner implements Stage<Member> {
       this.members.set(member.mac, member);
     }
     this.metrics = new FleetMetrics(this.start, this.phones.length);
+    if (options.scenario === 'notify-storm' || options.rolloutNotify) this.notify = new NotifyMetrics();
     this.limit = new ConcurrencyLimit(options.concurrency);
     this.discoveries = new ConcurrencyLimit(1);
     const catalogues = options.catalogues ?? {
@@ -195,12 +208,14 @@ class FleetRunner implements Stage<Member> {
   }
 
   live(): LiveStats {
-    return this.metrics.live(this.scheduler.now() - this.start);
+    const live = this.metrics.live(this.scheduler.now() - this.start);
+    return this.notify ? { ...live, notify: this.notify.figures() } : live;
   }
 
   /** Ctrl-C: every phone is powered off (a round under way finishes first), nothing new starts. */
-  stop(): void {
+  stop(signal = 'stop'): void {
     if (this.stopped.aborted) return;
+    this.interruption = { signal, atMs: this.scheduler.now() - this.start };
     this.stopping.abort();
     for (const member of this.phones) if (member.life) this.feed(member, { kind: 'power-off' });
     this.scheduler.stop();
@@ -218,7 +233,7 @@ class FleetRunner implements Stage<Member> {
     }
     for (const member of this.phones) this.finish(member);
     const emulator = health.stop(performance.now() - wallStart);
-    return this.metrics.report(
+    const report = this.metrics.report(
       {
         scenario: this.options.scenario,
         seed: this.options.seed,
@@ -234,6 +249,21 @@ class FleetRunner implements Stage<Member> {
       },
       emulator,
     );
+    const withNotify = this.notify ? { ...report, notify: this.notify.figures() } : report;
+    return this.interruption ? this.interrupted(withNotify, this.interruption) : withNotify;
+  }
+
+  /** A stopped run's report: its unfinished phones counted apart, not as failed (issue #15). */
+  private interrupted(report: FleetReport, interruption: Interruption): FleetReport {
+    const outcomes = [...report.outcomes, ...this.unfinished].sort((a, b) =>
+      a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0,
+    );
+    return {
+      ...report,
+      run: { ...report.run, interrupted: interruption },
+      phones: phonesSection(outcomes),
+      outcomes,
+    };
   }
 
   private durationMs(): number {
@@ -290,6 +320,7 @@ class FleetRunner implements Stage<Member> {
           reboot: this.options.notifyReboot ?? false,
           concurrency: this.options.concurrency,
           signal: this.stopped,
+          onSent: () => this.notify?.sentOne(),
           onOutcome: (mac, outcome) => this.noteNotify(mac, outcome),
         },
       ),
@@ -299,7 +330,9 @@ class FleetRunner implements Stage<Member> {
   finish(member: Member): void {
     if (member.finished) return;
     member.finished = true;
-    this.metrics.recordPhone(outcomeOf(member));
+    // Finished only because the run stopped: its part of the scenario was cut short.
+    if (this.stopped.aborted) this.unfinished.push(unfinishedOutcome(member));
+    else this.metrics.recordPhone(outcomeOf(member));
   }
 
   // ---- The life machine's driver ----------------------------------------------------------------
@@ -326,7 +359,10 @@ class FleetRunner implements Stage<Member> {
       member.life = step.state;
       next = this.perform(member, step.effects);
     }
-    if (this.lifePlan.finishAtRest && isResting(member.life!)) this.finish(member);
+    // A storm's phone is done once it rests: after its boot (a boot storm), after its NOTIFY's round
+    // and the reboot that may follow (a NOTIFY storm: so the progress moves as NOTIFYs are acted on).
+    const done = this.lifePlan.finishAtRest || (member.notified === true && !this.lifePlan.schedule);
+    if (done && isResting(member.life!)) this.finish(member);
   }
 
   private perform(member: Member, effects: readonly LifeEffect[]): LifeEvent | undefined {
@@ -411,11 +447,15 @@ class FleetRunner implements Stage<Member> {
   /** A check-sync NOTIFY for a phone's life (T7): none for a phone not yet powered on. */
   private deliver(member: Member, eventHeader: string): boolean {
     if (!member.life || member.life.name === 'off' || this.stopped.aborted) return false;
+    // Virtual time: the NOTIFY is handed over here, not sent (SIP counts it as it goes out).
+    if (this.time === 'virtual' || !this.sip) this.notify?.sentOne();
+    member.notified = true;
     this.feed(member, { kind: 'notify', eventHeader });
     return true;
   }
 
   private noteNotify(mac: Mac, outcome: NotifyOutcome): void {
+    this.notify?.ended(outcome);
     const member = this.members.get(mac);
     if (!member) return;
     if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) return;
@@ -433,6 +473,7 @@ class FleetRunner implements Stage<Member> {
     if (!round) return;
     member.rounds++;
     if (round.reboot) member.reboots++;
+    if (entry.trigger === 'notify') this.notify?.round(round.reboot);
     if (round.firmware !== undefined) member.upgradedTo = round.firmware;
     this.metrics.recordRound({
       reboot: round.reboot,
@@ -502,6 +543,19 @@ export function describeSource(source: FleetSource): string {
   } catch {
     return maskUserInfo(source.url);
   }
+}
+
+/** A phone of a stopped run whose part was not over: powered on (interrupted) or not yet. */
+function unfinishedOutcome(member: Member): PhoneOutcome {
+  return {
+    mac: member.mac,
+    model: member.phone.model.id,
+    status: member.life === undefined ? 'not-started' : 'interrupted',
+    rounds: member.rounds,
+    reboots: member.reboots,
+    ...(member.upgradedTo !== undefined && { upgradedTo: member.upgradedTo }),
+    ...(member.serverSource !== undefined && { serverSource: member.serverSource }),
+  };
 }
 
 function outcomeOf(member: Member): PhoneOutcome {
