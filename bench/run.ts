@@ -4,6 +4,7 @@ import { benchEngine } from './engine.bench.js';
 import { benchWire } from './wire.bench.js';
 import { benchLife } from './life.bench.js';
 import { benchFleet } from './fleet.bench.js';
+import { benchNotify } from './notify.bench.js';
 
 const sections: Record<string, () => Promise<void>> = {
   engine: benchEngine,
@@ -11,6 +12,7 @@ const sections: Record<string, () => Promise<void>> = {
   wire: benchWire,
   life: () => benchLife(),
   fleet: benchFleet,
+  notify: benchNotify,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,7 +1,8 @@
 // Checks of one CFG file against the parameter catalogue, made once per file however many phones
 // read it (issue #4 §1, §6): unknown parameters, values out of range, static parameters that
 // overwrite mode will not reset (B6) or that MAC-local never applies (K1), and accounts beyond a
-// model's count (C5), the one check that depends on who reads the file.
+// model's count (C5), the one check that depends on who reads the file. One pass over the lines,
+// linear in the file's size.
 import { shownValue } from '../report/mask.js';
 import { settingValue, type CfgFile } from '../config/cfgFile.js';
 import { splitLines } from '../config/lines.js';
@@ -25,6 +26,16 @@ export interface FileAnalysis {
   readonly underOverwrite: readonly NewFinding[];
   /** C5: `account.N.*` lines, checked against each reading phone's model. */
   readonly accounts: readonly AccountLine[];
+  /** R3: the last line that sets the firmware URL (`static.firmware.url`, older `firmware.url`). */
+  readonly firmwareUrlLine?: number;
+}
+
+export interface AnalysisOptions {
+  /**
+   * The largest account count of any model (the W90DM's 250): the bound of `account.N` in names,
+   * which the parameter catalogue gives for the guide's desk phones (16); C5 checks each model's own.
+   */
+  readonly maxAccounts: number;
 }
 
 const ACCOUNT = /^account\.(\d+)\./;
@@ -37,16 +48,19 @@ export function analyseCfgFile(
   parsed: CfgFile,
   text: string,
   params: ParameterCatalogue,
+  options: AnalysisOptions,
 ): FileAnalysis {
   const always: NewFinding[] = [];
   const underOverwrite: NewFinding[] = [];
   const accounts: AccountLine[] = [];
+  let firmwareUrlLine: number | undefined;
   if (!parsed.hasHeader) return { always, underOverwrite, accounts };
 
   for (const setting of parsed.settings) {
     const { param, line } = setting;
     const account = ACCOUNT.exec(param);
     if (account) accounts.push({ line, param, account: Number(account[1]), models: setting.models });
+    if (param === 'static.firmware.url' || param === 'firmware.url') firmwareUrlLine = line;
 
     if (kind === 'mac-local' && ParameterCatalogue.isStatic(param)) {
       always.push({
@@ -73,7 +87,7 @@ export function analyseCfgFile(
     }
     const value = settingValue(setting.value);
     if (value === undefined) continue;
-    const verdict = checkValue(match, value);
+    const verdict = checkValue(match, value, account ? { n: [1, options.maxAccounts] } : undefined);
     if (!verdict.ok) {
       const shown = shownValue(param, value, params);
       // A range the catalogue itself marks as a guess (confidence L) only warns.
@@ -105,34 +119,43 @@ export function analyseCfgFile(
       });
     }
   }
-  return { always, underOverwrite, accounts };
+  return { always, underOverwrite, accounts, ...(firmwareUrlLine !== undefined && { firmwareUrlLine }) };
 }
 
-/** C5: the `account.N.*` lines a phone of this model applies but cannot use. */
+/**
+ * C5: the `account.N.*` lines a phone of this model applies but cannot use. The phone ignores
+ * them, so they are warnings (errors only with `--strict`): a template written for the largest
+ * model of a family (FusionPBX's per-model files always write six accounts) is not broken.
+ */
 export function accountFindings(
   file: string,
-  kind: TreeFileKind,
   lines: readonly AccountLine[],
   model: ModelEntry,
   modelFilter: boolean,
 ): NewFinding[] {
-  const out: NewFinding[] = [];
   const token = model.token?.toUpperCase();
+  // One finding per account, at its first line: a template's block for account 4 is one mistake.
+  const byAccount = new Map<number, { first: AccountLine; last: number; count: number }>();
   for (const a of lines) {
     if (a.account <= model.accounts) continue;
     const named = a.models !== null && token !== undefined && a.models.some((m) => m.toUpperCase() === token);
     if (a.models !== null && (!modelFilter || !named)) continue; // C3: the line is not for this phone
-    // A per-phone file, or a line addressed to the model, is wrong for it; a shared file may serve
-    // bigger models too, so there it only warns.
-    const targeted = kind === 'mac-cfg' || kind === 'mac-local' || named;
-    out.push({
-      kind: 'account-beyond-model',
-      rule: 'C5',
-      severity: targeted ? 'error' : 'warning',
-      file,
-      line: a.line,
-      message: `${a.param}: the ${model.id} has ${model.accounts} account${model.accounts === 1 ? '' : 's'}, so account ${a.account} does not exist on it`,
-    });
+    const block = byAccount.get(a.account);
+    if (block) {
+      block.count++;
+      block.last = a.line;
+    } else byAccount.set(a.account, { first: a, last: a.line, count: 1 });
   }
-  return out;
+  const accounts = `${model.accounts} account${model.accounts === 1 ? '' : 's'}`;
+  return [...byAccount].map(([account, { first, last, count }]) => ({
+    kind: 'account-beyond-model',
+    rule: 'C5',
+    severity: 'warning',
+    file,
+    line: first.line,
+    message:
+      count === 1
+        ? `${first.param}: the ${model.id} has ${accounts}, so it ignores this line of account ${account}`
+        : `account.${account}.*: the ${model.id} has ${accounts}, so it ignores these ${count} lines of account ${account} (lines ${first.line}-${last})`,
+  }));
 }

@@ -1,9 +1,11 @@
 // What `autop check` found: one finding per rule, place and message, however many phones it
 // concerns (issue #4 §1, §6: one finding on site.cfg:12 for 10,000 phones, with a count).
-import type { Severity as DiagnosticSeverity } from '../config/diagnostic.js';
-
-/** `note` never fails a check, not even with `--strict`. */
-export type Severity = DiagnosticSeverity | 'note';
+/**
+ * A diagnostic's severity (src/config/diagnostic.ts: error, warning), or `note`, which never fails a
+ * check, not even with `--strict`. Spelt out rather than extended, so that the JSON Schemas have
+ * one type of this name.
+ */
+export type Severity = 'error' | 'warning' | 'note';
 
 /**
  * The kinds of finding `check` makes itself. Engine and parser diagnostics keep their spec rule as
@@ -23,6 +25,7 @@ export type FindingKind =
   | 'static-in-mac-local'
   | 'mac-boot-with-common-boot'
   | 'no-config'
+  | 'firmware-not-fetched'
   | 'inventory';
 
 export interface Finding {
@@ -34,6 +37,7 @@ export interface Finding {
   readonly severity: Severity;
   /** A path relative to the tree (or the inventory's path as given); absent for findings about a phone alone. */
   readonly file?: string;
+  /** Always there when `file` is: 1 for a finding about a whole file (code scanning needs a line). */
   readonly line?: number;
   readonly message: string;
   /** How many phones it concerns (0: a finding about the tree alone). */
@@ -57,14 +61,22 @@ export function findingId(kind: FindingKind, rule: string): string {
   return kind === 'diagnostic' ? rule : `${rule}/${kind}`;
 }
 
-/** Findings deduplicated by id, place and message; phones are counted, not listed. */
+/**
+ * Findings deduplicated by id, place and message; phones are counted, not listed. Every finding
+ * about a file gets a line (1 when none applies). With `strict`, warnings are errors, so that every
+ * output says what the exit status says.
+ */
 export class FindingTable {
   readonly all: Finding[] = [];
   private readonly index = new Map<string, number>();
 
+  constructor(private readonly strict = false) {}
+
   /** The finding's number in `all`, adding it the first time it is seen. */
   add(f: NewFinding): number {
-    const key = `${f.kind}\u0000${f.rule}\u0000${f.severity}\u0000${f.file ?? ''}\u0000${f.line ?? ''}\u0000${f.message}`;
+    const severity: Severity = this.strict && f.severity === 'warning' ? 'error' : f.severity;
+    const line = f.line ?? (f.file !== undefined ? 1 : undefined);
+    const key = `${f.kind}\u0000${f.rule}\u0000${severity}\u0000${f.file ?? ''}\u0000${line ?? ''}\u0000${f.message}`;
     const known = this.index.get(key);
     if (known !== undefined) return known;
     const id = this.all.length;
@@ -72,9 +84,9 @@ export class FindingTable {
       id: findingId(f.kind, f.rule),
       kind: f.kind,
       rule: f.rule,
-      severity: f.severity,
+      severity,
       ...(f.file !== undefined && { file: f.file }),
-      ...(f.line !== undefined && { line: f.line }),
+      ...(line !== undefined && { line }),
       message: f.message,
       phones: 0,
       sample: [],

@@ -3,9 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { parseFirmware } from '../core/firmware.js';
 import { parseMac, type Mac } from '../core/mac.js';
-import type { ModelCatalogue, ModelEntry } from '../models/catalogue.js';
+import { firmwareProblem, type ModelCatalogue, type ModelEntry } from '../models/catalogue.js';
 import type { PhoneState } from '../phone/state.js';
 
 /** The phone's flash before the check: new from the factory, or a state file `autop provision --state` wrote. */
@@ -19,6 +18,11 @@ export interface InventoryPhone {
   readonly state: StateSource;
   /** Where the phone is listed: the CSV line, absent for JSON (whose rows are counted in messages). */
   readonly line?: number;
+  /**
+   * A phone the tree does not tell the model of (a MAC boot file without an inventory): `model`
+   * only stands in for the firmware gates, and no finding depends on it (issue #12).
+   */
+  readonly modelUnknown?: true;
 }
 
 export interface InventoryProblem {
@@ -29,6 +33,19 @@ export interface InventoryProblem {
 export type InventoryRead =
   | { readonly kind: 'ok'; readonly phones: InventoryPhone[]; readonly problems: InventoryProblem[] }
   | { readonly kind: 'unreadable'; readonly message: string };
+
+/** One phone as a JSON inventory lists it, and as the library takes it (`inventory: [...]`). */
+export interface InventoryRow {
+  /** Colons, dashes or bare, any case. */
+  readonly mac: string;
+  /** A catalogue model: `T46U`, `SIP-T46U`, ... */
+  readonly model: string;
+  /** The running firmware (default: the model's current one). */
+  readonly firmware?: string;
+  /** A state file `autop provision --state` wrote (relative to the inventory's folder). */
+  readonly state?: string;
+  readonly name?: string;
+}
 
 interface Row {
   readonly fields: Readonly<Record<string, unknown>>;
@@ -84,10 +101,26 @@ function jsonRows(text: string): Row[] | { message: string } {
   }
   const list = Array.isArray(data) ? data : (data as { phones?: unknown } | null)?.phones;
   if (!Array.isArray(list)) return { message: 'expected an array of phones, or { "phones": [...] }' };
+  return objectRows(list);
+}
+
+function objectRows(list: readonly unknown[]): Row[] {
   return list.map((fields, i) => ({
     fields: typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {},
     label: `phone #${i + 1}`,
   }));
+}
+
+/**
+ * Phones handed over as objects (the library's `inventory: [...]`), checked as a JSON inventory's
+ * rows are; a relative `state` path is relative to `base`.
+ */
+export function inventoryFromRows(
+  rows: readonly unknown[],
+  base: string,
+  models: ModelCatalogue,
+): { phones: InventoryPhone[]; problems: InventoryProblem[] } {
+  return checkRows(objectRows(rows), resolve(base), models);
 }
 
 function text(value: unknown): string | undefined {
@@ -127,11 +160,10 @@ function checkRows(
     }
     const model = found.model;
     const firmware = text(row.fields.firmware) ?? model.firmware.current;
-    const version = parseFirmware(firmware);
-    if (!version || version.family !== model.firmware.family) {
-      problem(
-        `firmware ${firmware} is not a ${model.id} version (family ${model.firmware.family}, for example ${model.firmware.current})`,
-      );
+    // R3: a version of any family the model has run (a T57W on 97.84 before the shared 96.x).
+    const wrong = firmwareProblem(model, firmware);
+    if (wrong !== undefined) {
+      problem(`firmware ${wrong}`);
       continue;
     }
     const earlier = seen.get(mac.mac);

@@ -45,6 +45,7 @@ const KIND: Readonly<Record<Exclude<FindingKind, 'diagnostic'>, string>> = {
   'static-in-mac-local': 'A static parameter in a MAC-local file, where it is never applied',
   'mac-boot-with-common-boot': 'MAC boot files beside the common boot file',
   'no-config': 'A phone that gets no configuration at all',
+  'firmware-not-fetched': 'A firmware ROM outside the tree, which a check does not fetch',
   inventory: 'A row of the inventory that cannot be checked',
 };
 

@@ -46,10 +46,18 @@ function checkType(spec: ParameterSpec, value: string): ValueVerdict {
   }
 }
 
-/** Checks a value against its catalogue entry. The empty string (`%NULL%`, C2a) is always allowed. */
-export function checkValue(match: ParameterMatch, value: string): ValueVerdict {
+/**
+ * Checks a value against its catalogue entry. The empty string (`%NULL%`, C2a) is always allowed.
+ * `indexBounds` replaces the catalogue's bounds of an index (the accounts of `account.{n}`).
+ */
+export function checkValue(
+  match: ParameterMatch,
+  value: string,
+  indexBounds?: Readonly<Record<string, readonly [number, number]>>,
+): ValueVerdict {
   const { spec } = match;
-  for (const [index, bounds] of Object.entries(spec.index ?? {})) {
+  for (const [index, catalogueBounds] of Object.entries(spec.index ?? {})) {
+    const bounds = indexBounds?.[index] ?? catalogueBounds;
     const n = match.indices[index];
     if (n !== undefined && (n < bounds[0] || n > bounds[1])) {
       return { ok: false, expected: `${index} in ${bounds[0]}-${bounds[1]} in the name` };

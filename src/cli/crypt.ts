@@ -1,12 +1,45 @@
 // `autop encrypt` and `autop decrypt`: Yealink's configuration encryption (spec E2, E3) on files on
 // disk, for trees the emulator (and real phones) then read. A key is printed only with --show-key.
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { createFileAtomic, writeFileAtomic } from '../core/atomicWrite.js';
 import { generateKey, isAes128Key, parseAesKey, type AesKey, type KeyLength } from '../crypto/aesKey.js';
 import { cipherLabel, decryptConfig, encryptConfig, hasVersionHeader } from '../crypto/configCipher.js';
 import { makeSecurityFile, readSecurityFile, securityFileName } from '../crypto/securityFile.js';
+import { action } from './action.js';
 import { EXIT, UsageError } from './usage.js';
+
+export function registerCrypt(program: Command): void {
+  program
+    .command('encrypt')
+    .description("encrypt CFG files as Yealink's encryption tool does (E2): raw AES-ECB, same names")
+    .argument('<files...>', 'plain CFG files (first line #!version:1.0.0.1)')
+    .option(
+      '--key <key>',
+      '16 characters (AES-128) or 32 (AES-256); shows in ps and shell history: prefer --key-file',
+    )
+    .option(
+      '--key-file <file>',
+      'the key, one line; if FILE does not exist, a new key is generated and saved there (mode 0600)',
+    )
+    .option('--key-length <n>', 'length of a generated key: 16 (AES-128, the default) or 32 (AES-256)')
+    .option('--security', 'also write <name>_Security.enc beside each output (E3; 16-character keys only)')
+    .option('--out <dir>', 'write the encrypted files into DIR under the same names (DIR is created)')
+    .option('--in-place', 'replace each plain file with its encrypted form')
+    .option('--show-key', 'print the key (otherwise it never appears in the output)')
+    .action(action(encryptCommand));
+
+  program
+    .command('decrypt')
+    .description('print the plaintext of an encrypted CFG file (E2); exit 1 if it does not decrypt')
+    .argument('<file>', 'the encrypted CFG')
+    .option('--key <key>', 'the key; shows in ps and shell history: prefer --key-file')
+    .option('--key-file <file>', 'read the key from FILE')
+    .option('--security <file>', 'read the key from this <name>_Security.enc (E3)')
+    .action(action(decryptCommand));
+}
 
 export interface EncryptOptions {
   key?: string;
@@ -162,6 +195,8 @@ function plannedOutputs(files: string[], options: EncryptOptions): string[] {
     );
   }
   const out = options.out;
+  if (existsSync(out) && !statSync(out).isDirectory())
+    throw new UsageError(`--out ${out} is a file; give a folder (it is created when missing)`);
   const seen = new Map<string, string>();
   return files.map((input) => {
     const output = join(out, basename(input));

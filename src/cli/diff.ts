@@ -2,18 +2,36 @@
 // tree would do to phones provisioned from the first (issue #4 §4).
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import { readInventory, type InventoryPhone } from '../check/inventory.js';
 import { syntheticPhones } from '../check/syntheticPhones.js';
 import { diffTrees } from '../diff/diffTrees.js';
 import { checkoutToTemp } from '../diff/gitRevision.js';
 import { renderDiffJson, renderDiffMarkdown, renderDiffText } from '../diff/render.js';
-import { Engine } from '../engine/round.js';
-import { loadModelCatalogue } from '../models/catalogue.js';
-import { loadParameterCatalogue } from '../models/parameters.js';
-import { modelsFromOptions, treeFolder } from './check.js';
+import { action } from './action.js';
+import { modelsFromOptions } from './check.js';
+import { showSecretsOption } from './provision.js';
 import { EXIT, UsageError } from './usage.js';
+import { addSizeOption, roundEngine, treeFolder, type SizeCliOptions } from './wire.js';
 
-export interface DiffOptions {
+const FORMATS = ['text', 'json', 'markdown'] as const;
+
+export function registerDiff(program: Command): void {
+  const command = program
+    .command('diff')
+    .description('what provisioning from a new tree would do to phones provisioned from the old one')
+    .argument('[trees...]', 'TREE_A TREE_B: the tree the phones have now, and the new one')
+    .option('--git <revs...>', 'compare two revisions of a git repository instead: REV_A REV_B')
+    .option('--repo <dir>', 'the repository for --git (default: the current folder)')
+    .option('--path <subdir>', "the tree's folder inside the repository for --git (default: its top)")
+    .option('--inventory <file>', 'the phones (as for check); default: one phone per model the trees serve')
+    .option('--model <models...>', 'only phones of these models')
+    .option('--format <format>', 'text, json or markdown (for a pull-request comment)', 'text')
+    .addOption(showSecretsOption());
+  addSizeOption(command).action(action(diffCommand));
+}
+
+export interface DiffOptions extends SizeCliOptions {
   git?: string[];
   repo?: string;
   path?: string;
@@ -23,13 +41,12 @@ export interface DiffOptions {
   showSecrets?: boolean;
 }
 
-const FORMATS = ['text', 'json', 'markdown'] as const;
-
 export async function diffCommand(trees: string[], options: DiffOptions): Promise<number> {
   const format = options.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format ${format} is not one of ${FORMATS.join(', ')}`);
-  const models = loadModelCatalogue();
+  const engine = roundEngine(options);
+  const models = engine.catalogues.models;
   const only = modelsFromOptions(options.model);
   const temporary: string[] = [];
   try {
@@ -78,7 +95,6 @@ export async function diffCommand(trees: string[], options: DiffOptions): Promis
       phones = [...byModel.values()];
     }
 
-    const engine = new Engine({ models, params: loadParameterCatalogue() });
     const result = await diffTrees({
       engine,
       before,

@@ -19,8 +19,6 @@ export interface DiscoveryCliOptions {
   pnpTo?: string;
   server?: string;
   tree?: string;
-  user?: string;
-  password?: string;
 }
 
 export function addDiscoveryOptions(command: Command): Command {
@@ -86,6 +84,8 @@ export async function discoverServer(
   params: ParameterCatalogue,
   options: DiscoveryCliOptions,
   now: Date,
+  /** `--user`/`--password`: they go with the one-key address, as typed with it in the boot wizard. */
+  typed?: Credentials,
 ): Promise<Discovered> {
   const pnpTo = destination(options.pnpTo);
   const report = await discoverForPhone(phone, params, {
@@ -102,9 +102,6 @@ export async function discoverServer(
     state: applied.state,
     summary: applied.summary,
     ...(applied.server && { server: applied.server }),
-    ...(report.winner?.source === 'one-key' &&
-      options.user !== undefined && {
-        addressCredentials: { user: options.user, password: options.password ?? '' },
-      }),
+    ...(report.winner?.source === 'one-key' && typed && { addressCredentials: typed }),
   };
 }

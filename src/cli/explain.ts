@@ -1,14 +1,30 @@
 // `autop explain TREE --mac MAC --model M [PARAM...]`: where each parameter's value comes from.
+import type { Command } from 'commander';
 import { explain } from '../explain/chain.js';
 import { renderExplainJson, renderExplainText } from '../explain/render.js';
-import { Engine } from '../engine/round.js';
-import { loadModelCatalogue } from '../models/catalogue.js';
-import { loadParameterCatalogue } from '../models/parameters.js';
-import { resolvePhone, type PhoneOptions } from './phoneOptions.js';
-import { treeFolder } from './check.js';
+import { action } from './action.js';
+import { addPhoneOptions, resolvePhone, type PhoneOptions } from './phoneOptions.js';
+import { showSecretsOption } from './provision.js';
 import { EXIT } from './usage.js';
+import { addSizeOption, roundEngine, treeFolder, type SizeCliOptions } from './wire.js';
 
-export interface ExplainOptions extends PhoneOptions {
+export function registerExplain(program: Command): void {
+  const command = program
+    .command('explain')
+    .description(
+      'for one phone, every line of the tree that sets a parameter, which won and why the others lost',
+    )
+    .argument('<tree>', 'the provisioning tree')
+    .argument('[params...]', 'parameters to explain (default: every parameter set by more than one line)');
+  addPhoneOptions(command, "the phone's saved state (read, never written)");
+  addSizeOption(command);
+  command
+    .option('--json', 'print one JSON document')
+    .addOption(showSecretsOption())
+    .action(action(explainCommand));
+}
+
+export interface ExplainOptions extends PhoneOptions, SizeCliOptions {
   json?: boolean;
   showSecrets?: boolean;
 }
@@ -19,8 +35,8 @@ export async function explainCommand(
   options: ExplainOptions,
 ): Promise<number> {
   const root = treeFolder(tree);
+  const engine = roundEngine(options);
   const phone = await resolvePhone(options);
-  const engine = new Engine({ models: loadModelCatalogue(), params: loadParameterCatalogue() });
   const result = await explain({
     engine,
     tree: root,

@@ -2,8 +2,9 @@
 // life in virtual time, a NOTIFY storm or a rollout; a summary for people, the report as JSON and
 // HTML, live figures for Prometheus. `autop fleet merge` adds up the reports of `--shard` runs.
 // Exit status (issue #15): 0 the run completed (failed phones, if any, within --fail-on), 1 it
-// completed with failed phones over --fail-on, 2 usage error, 74 a report file could not be
-// written (the report still goes to stdout), 70 internal error (a bug).
+// completed with failed phones over --fail-on, 130 it was interrupted (Ctrl-C, SIGTERM: a partial
+// report), 2 usage error, 74 a report file could not be written (the report still goes to
+// stdout), 70 internal error (a bug).
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -19,8 +20,9 @@ import {
   parseModelMix,
   type FleetPhone,
 } from '../fleet/fleetInventory.js';
-import { DEFAULT_FAIL_ON, judgeFailures, parseFailOn, type FailOn } from '../fleet/failOn.js';
+import { DEFAULT_FAIL_ON, failOnText, judgeFailures, parseFailOn, type FailOn } from '../fleet/failOn.js';
 import { mergeReports } from '../fleet/merge.js';
+import { finishedPhones } from '../fleet/phonesSection.js';
 import { checkOutputFiles, writeOutputFile, type OutputFile } from '../fleet/outputFiles.js';
 import { startMetricsServer } from '../fleet/prometheus.js';
 import { createProgress } from '../fleet/progress.js';
@@ -31,6 +33,7 @@ import { parseServerUrl } from '../engine/serverUrl.js';
 import { startFleetRun, type FleetRunOptions, type FleetSource } from '../fleet/runner.js';
 import { startHttpServer } from '../server/provisioningServer.js';
 import { parseShard, takeShard, type Shard } from '../fleet/shard.js';
+import { formatCount, formatDuration } from '../fleet/render/figures.js';
 import { parseDuration } from './duration.js';
 import { EXIT, UsageError } from './usage.js';
 
@@ -103,6 +106,11 @@ export const FLEET_EXIT = {
   internal: 70,
   /** Completed, but a report file (--json-out, --html) could not be written; stdout has the report. */
   cannotWrite: 74,
+  /**
+   * Interrupted (Ctrl-C, SIGTERM; for `fleet merge`, any shard was): the report covers what happened
+   * until then, phones not finished counted apart; 128 + SIGINT, as shells report a Ctrl-C.
+   */
+  interrupted: 130,
 } as const;
 
 /** A seed of 8 hex digits for a run without --seed: shown, so that the run can be repeated. */
@@ -301,10 +309,29 @@ async function output(
     }
   }
   process.stdout.write(options.json ? json : renderFleetText(report, { color: colourWanted() }) + '\n');
-  const verdict = judgeFailures(report.phones, failOn);
-  process.stderr.write(`autop: ${verdict.text}\n`);
+  // --fail-on judges the phones whose part was over: an interrupted phone has not failed.
+  const finished = finishedPhones(report.phones);
+  const verdict = judgeFailures(finished, failOn);
+  const stopped = interruptedText(report);
+  if (stopped) {
+    const judged = `${formatCount(finished.failed)} of the ${formatCount(finished.total)} finished phones failed, ${verdict.overThreshold ? 'over' : 'within'} --fail-on ${failOnText(failOn)}`;
+    process.stderr.write(`autop: ${stopped}; ${judged}; exit ${FLEET_EXIT.interrupted}\n`);
+  } else {
+    process.stderr.write(`autop: ${verdict.text}\n`);
+  }
   if (unwritten) return FLEET_EXIT.cannotWrite;
+  if (stopped) return FLEET_EXIT.interrupted;
   return verdict.overThreshold ? FLEET_EXIT.failedOverThreshold : FLEET_EXIT.completed;
+}
+
+/** `run interrupted by SIGINT after 3.2s: 38 of 50 phones not finished (...)`; '' for a run that ended. */
+function interruptedText(report: FleetReport): string {
+  const shard = report.run.shards.runs?.find((r) => r.interrupted);
+  const stopped = report.run.interrupted ?? shard?.interrupted;
+  if (!stopped) return '';
+  const { total, interrupted = 0, notStarted = 0 } = report.phones;
+  const where = report.run.interrupted ? '' : ` (shard ${shard!.indexes.join(', ')})`;
+  return `run interrupted by ${stopped.signal} after ${formatDuration(stopped.atMs)}${where}: ${formatCount(interrupted + notStarted)} of ${formatCount(total)} phones not finished (${formatCount(interrupted)} interrupted, ${formatCount(notStarted)} not started)`;
 }
 
 /** `--tree` in real time: the tree served over HTTP by this process, as the phones fetch it. */
@@ -407,15 +434,17 @@ export async function fleetCommand(options: FleetOptions): Promise<number> {
           })
         : undefined;
     progress?.start();
-    // Ctrl-C ends the run early: rounds under way finish, and the report covers what happened.
-    const stop = () => run.stop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // Ctrl-C ends the run early: rounds under way finish, and the report covers what happened (a
+    // second Ctrl-C, with no handler left, ends the process at once).
+    const onInterrupt = () => run.stop('SIGINT');
+    const onTerminate = () => run.stop('SIGTERM');
+    process.once('SIGINT', onInterrupt);
+    process.once('SIGTERM', onTerminate);
     try {
       report = await run.report;
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
       progress?.stop();
     }
     if (main.tree !== undefined) report = { ...report, run: { ...report.run, tree: main.tree } };
@@ -478,8 +507,10 @@ const FAIL_ON_HELP =
   'when failed phones fail the run (exit 1): any (default), never, failed>N phones, failed>N% of the phones';
 
 const EXIT_HELP = `Exit status: 0 the run completed (failed phones within --fail-on), 1 it completed with failed
-phones over --fail-on, 2 usage error (nothing ran; output files are checked before any phone starts),
-74 a report file could not be written (the report still went to stdout), 70 internal error.`;
+phones over --fail-on, 130 it was interrupted (Ctrl-C, SIGTERM; for merge: a shard was): the report
+covers what happened until then, unfinished phones counted apart and --fail-on judging the finished
+ones, 2 usage error (nothing ran; output files are checked before any phone starts), 74 a report
+file could not be written (the report still went to stdout), 70 internal error.`;
 
 type Action = (...args: never[]) => Promise<number>;
 

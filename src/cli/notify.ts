@@ -3,10 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { packageRoot } from '../core/packageRoot.js';
 import { TIMER_F } from '../sip/clientTransaction.js';
 import { sendCheckSync, type NotifyOutcome } from '../sip/sender.js';
+import { action } from './action.js';
 import { EXIT, UsageError } from './usage.js';
+import { parseTimeout } from './wire.js';
 
 export interface NotifyOptions {
   reboot?: boolean;
@@ -25,6 +28,26 @@ const STDIO: NotifyIo = {
   err: (text) => process.stderr.write(text),
 };
 
+export function registerNotify(program: Command): void {
+  program
+    .command('notify')
+    .description(
+      'send a phone the SIP NOTIFY (Event: check-sync) a PBX sends to make it provision (T7); exit 0 on a 2xx answer',
+    )
+    .argument('<target>', "the phone's SIP address: HOST[:PORT] or [IPV6]:PORT (default port 5060)")
+    .option(
+      '--reboot',
+      'add ;reboot=true to the Event header (with sip.notify_reboot_enable = 0 the phone then reboots)',
+    )
+    .option('--user <name>', 'user part of the Request-URI, sip:NAME@HOST:PORT (e.g. the account, 1001)')
+    .option(
+      '--timeout <duration>',
+      `give up after this long without a final answer (a bare number is milliseconds; at most ${TIMER_F}, Timer F)`,
+      String(TIMER_F),
+    )
+    .action(action(notifyCommand));
+}
+
 /** `HOST`, `HOST:PORT`, `[IPV6]:PORT` or a bare IPv6 address; the port defaults to 5060. */
 export function parseTarget(target: string): { host: string; port: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(target);
@@ -36,14 +59,6 @@ export function parseTarget(target: string): { host: string; port: number } {
       `${target} is not a phone address; give HOST:PORT (e.g. 192.168.1.50:5060, [fe80::1]:5060)`,
     );
   return { host, port };
-}
-
-function parseTimeout(typed: string | undefined): number {
-  if (typed === undefined) return TIMER_F;
-  const ms = Number(typed);
-  if (!/^\d+$/.test(typed.trim()) || ms < 1)
-    throw new UsageError(`--timeout ${typed} is not a number of milliseconds; e.g. --timeout 5000`);
-  return ms;
 }
 
 function version(): string {
@@ -85,7 +100,9 @@ export async function runNotify(target: string, options: NotifyOptions, io: Noti
   const { host, port } = parseTarget(target);
   if (options.user !== undefined && !SIP_USER.test(options.user))
     throw new UsageError(`--user ${options.user} cannot be the user part of a SIP URI; e.g. --user 1001`);
-  const timeoutMs = parseTimeout(options.timeout);
+  // Timer F bounds a non-INVITE transaction (RFC 3261 §17.1.2.2): no longer wait is meaningful.
+  const timeoutMs =
+    options.timeout === undefined ? TIMER_F : parseTimeout('--timeout', options.timeout, TIMER_F);
   const outcome = await sendCheckSync({
     host,
     port,

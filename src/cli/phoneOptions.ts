@@ -1,7 +1,8 @@
 // Who the phone is, from the command line and its saved state: MAC, model, firmware.
-import { parseFirmware } from '../core/firmware.js';
+import type { Command } from 'commander';
 import { parseMac } from '../core/mac.js';
-import { loadModelCatalogue, type ModelEntry } from '../models/catalogue.js';
+import { checkOutputFiles } from '../fleet/outputFiles.js';
+import { firmwareProblem, loadModelCatalogue, type ModelEntry } from '../models/catalogue.js';
 import { factoryState, type PhoneState } from '../phone/state.js';
 import { readStateFile } from '../phone/stateFile.js';
 import { UsageError } from './usage.js';
@@ -52,14 +53,37 @@ export async function resolvePhone(options: PhoneOptions): Promise<Phone> {
   }
 
   const firmware = options.firmware ?? (saved.kind === 'ok' ? saved.state.firmware : model.firmware.current);
-  const version = parseFirmware(firmware);
-  if (!version)
-    throw new UsageError(`--firmware ${firmware} is not a version such as ${model.firmware.current}`);
-  if (version.family !== model.firmware.family) {
-    throw new UsageError(
-      `--firmware ${firmware} is family ${version.family}; ${model.id} runs family ${model.firmware.family} (for example ${model.firmware.current})`,
-    );
-  }
+  // R3: any family the model has run (T57W: 97.84.x, then the shared 96.x).
+  const wrong = firmwareProblem(model, firmware);
+  if (wrong !== undefined) throw new UsageError(`--firmware ${wrong}`);
   if (saved.kind === 'ok') return { model, state: { ...saved.state, firmware }, saved: true };
   return { model, state: factoryState(mac.mac, model.id, firmware), saved: false };
+}
+
+/** `--mac`, `--model`, `--firmware`, `--state`: who the phone is; `state` says what becomes of its file. */
+export function addPhoneOptions(command: Command, state: string): Command {
+  return command
+    .option('--mac <mac>', "the phone's MAC (colons, dashes or bare, any case)")
+    .option('--model <model>', 'the phone model: T46U, SIP-T46U, ...')
+    .option('--firmware <version>', "the running firmware (default: the model's current version)")
+    .option('--state <file>', state);
+}
+
+/**
+ * A state file the command will write after its round: its folder must take a new file now, or
+ * the round would run and its outcome be lost (issue #13.5).
+ */
+export async function checkStateWritable(path: string | undefined): Promise<void> {
+  if (path !== undefined) await checkOutputFiles([{ flag: '--state', path }]);
+}
+
+/** A phone that must have been provisioned already (`dial`, `pin`, `set`): its saved state and model. */
+export async function loadSavedPhone(path: string): Promise<{ state: PhoneState; model: ModelEntry }> {
+  const saved = await readStateFile(path);
+  if (saved.kind === 'absent')
+    throw new UsageError(`${path} does not exist; run "autop provision --state ${path} ..." first`);
+  if (saved.kind === 'invalid') throw new UsageError(saved.message);
+  const model = loadModelCatalogue().find(saved.state.model);
+  if (!model) throw new UsageError(`${path} names model ${saved.state.model}, which is not in the catalogue`);
+  return { state: saved.state, model };
 }

@@ -1,70 +1,70 @@
 // `autop provision`: one round for one phone, printed for people or as JSON.
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { existsSync, statSync } from 'node:fs';
-import { Engine } from '../engine/round.js';
+import { Option, type Command } from 'commander';
 import { roundRan } from '../engine/report.js';
 import { printRoundReport } from '../report/print.js';
-import { WireFetcher } from '../fetch/createFetcher.js';
-import { fileTreeRoot } from '../engine/serverStep.js';
-import { loadModelCatalogue } from '../models/catalogue.js';
-import { loadParameterCatalogue } from '../models/parameters.js';
+import { openWire } from '../fetch/openWire.js';
 import { writeStateFile } from '../phone/stateFile.js';
-import { resolvePhone, type PhoneOptions } from './phoneOptions.js';
-import { EXIT, UsageError } from './usage.js';
+import { action } from './action.js';
+import { addPhoneOptions, checkStateWritable, resolvePhone, type PhoneOptions } from './phoneOptions.js';
+import { EXIT } from './usage.js';
 import {
+  addDiscoveryOptions,
   checkDiscoveryOptions,
   discoverServer,
   wantsDiscovery,
   type DiscoveryCliOptions,
 } from './discoverOptions.js';
+import {
+  addServerOptions,
+  addSizeOption,
+  addWireOptions,
+  serverFromOptions,
+  roundEngine,
+  treeRootFor,
+  wireFlags,
+  type SizeCliOptions,
+  type WireCliOptions,
+} from './wire.js';
 
-export interface ProvisionOptions extends PhoneOptions, DiscoveryCliOptions {
-  tree?: string;
-  server?: string;
+export interface ProvisionOptions extends PhoneOptions, DiscoveryCliOptions, WireCliOptions, SizeCliOptions {
   json?: boolean;
   showSecrets?: boolean;
-  user?: string;
-  password?: string;
-  ca?: string[];
 }
 
-/** `--tree DIR` is `--server file://DIR/` (issue #2 §7). */
-export function serverFromOptions(options: {
-  tree?: string;
-  server?: string;
-}): { url: string; source: string } | undefined {
-  if (options.tree && options.server)
-    throw new UsageError('give either --tree DIR or --server URL, not both');
-  if (options.tree) {
-    const dir = resolve(options.tree);
-    if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new UsageError(`--tree ${options.tree} is not a folder`);
-    return { url: pathToFileURL(dir + '/').href, source: '--tree' };
-  }
-  if (options.server) return { url: options.server, source: '--server' };
-  return undefined;
+/** `--show-secrets`, the same words in every command that can print one. */
+export function showSecretsOption(): Option {
+  return new Option('--show-secrets', 'print passwords and AES keys in clear').default(false);
+}
+
+export function registerProvision(program: Command): void {
+  const command = program
+    .command('provision')
+    .description('run one provisioning round for one phone and report what the firmware would do');
+  addServerOptions(command);
+  addPhoneOptions(command, "the phone's saved state (its flash); created or updated after the round");
+  addWireOptions(command);
+  addSizeOption(command);
+  command.option('--json', 'print one JSON document').addOption(showSecretsOption());
+  addDiscoveryOptions(command).action(action(provisionCommand));
 }
 
 export async function provisionCommand(options: ProvisionOptions): Promise<number> {
   checkDiscoveryOptions(options);
   let server = serverFromOptions(options);
+  const wire = wireFlags(options);
+  const engine = roundEngine(options);
+  await checkStateWritable(options.state);
   const phone = await resolvePhone(options);
-  if ((options.user === undefined) !== (options.password === undefined)) {
-    throw new UsageError('give --user and --password together');
-  }
-  const params = loadParameterCatalogue();
-  const engine = new Engine({ models: loadModelCatalogue(), params });
+  const params = engine.catalogues.params;
   // Issue #6: the S1 chain decides the server; its report is the first section.
   const discovered = wantsDiscovery(options)
-    ? await discoverServer(phone, params, options, new Date())
+    ? await discoverServer(phone, params, options, new Date(), wire.credentials)
     : undefined;
   if (discovered) server = discovered.server;
   const startState = discovered?.state ?? phone.state;
   // #13.9: a file: server's tree is the folder the round will use, wildcards expanded, either spelling.
-  const tree = fileTreeRoot(startState, phone.model, server, params);
-  if (!tree.ok) throw new UsageError(`the server ${tree.message}`);
-  const fetcher = new WireFetcher({ ...(tree.root && { treeRoot: tree.root }), caFiles: options.ca ?? [] });
+  const treeRoot = treeRootFor({ state: startState, model: phone.model }, server, params);
+  const fetcher = openWire({ ...wire, ...(treeRoot !== undefined && { treeRoot }) });
   const { report, state } = await engine
     .runRound({
       model: phone.model,
@@ -72,11 +72,7 @@ export async function provisionCommand(options: ProvisionOptions): Promise<numbe
       ...(server && { server }),
       fetcher,
       now: new Date(),
-      ...(discovered?.addressCredentials
-        ? { addressCredentials: discovered.addressCredentials }
-        : options.user !== undefined && {
-            credentials: { user: options.user, password: options.password ?? '' },
-          }),
+      ...(discovered?.addressCredentials && { addressCredentials: discovered.addressCredentials }),
     })
     .finally(() => fetcher.close());
   // The lease is kept even when the round could not run: the phone did get its address.

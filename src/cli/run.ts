@@ -1,21 +1,20 @@
 // `autop run`: a phone living on a clock (issue #5 §6). In virtual time a week runs in seconds and
 // the same inputs give the same timeline; in real time it listens for check-sync NOTIFYs until
 // Ctrl-C, which saves its state and prints a summary.
-import { Engine } from '../engine/round.js';
+import type { Command } from 'commander';
 import { userAgent } from '../engine/userAgent.js';
-import { WireFetcher, treeRootOf } from '../fetch/createFetcher.js';
-import { loadModelCatalogue } from '../models/catalogue.js';
-import { loadParameterCatalogue } from '../models/parameters.js';
+import { openWire } from '../fetch/openWire.js';
 import { PhoneLife, type Call, type TimelineEntry } from '../phone/life.js';
 import type { PhoneState } from '../phone/state.js';
 import { writeStateFile } from '../phone/stateFile.js';
 import { startSipEndpoint } from '../sip/endpoint.js';
 import { DEFAULT_VIRTUAL_START } from '../time/clock.js';
+import { action } from './action.js';
 import { parseDuration } from './duration.js';
-import { resolvePhone, type PhoneOptions } from './phoneOptions.js';
-import { serverFromOptions } from './provision.js';
+import { addPhoneOptions, checkStateWritable, resolvePhone, type PhoneOptions } from './phoneOptions.js';
 import { EXIT, UsageError } from './usage.js';
 import {
+  addDiscoveryOptions,
   checkDiscoveryOptions,
   discoverServer,
   wantsDiscovery,
@@ -24,10 +23,45 @@ import {
 import type { DiscoveryReport } from '../discovery/chain.js';
 import { renderDiscovery } from '../report/discovery.js';
 import { maskDiscovery } from '../report/print.js';
+import {
+  addServerOptions,
+  addSizeOption,
+  addWireOptions,
+  serverFromOptions,
+  roundEngine,
+  treeRootFor,
+  wireFlags,
+  type SizeCliOptions,
+  type WireCliOptions,
+} from './wire.js';
 
-export interface RunOptions extends PhoneOptions, DiscoveryCliOptions {
-  tree?: string;
-  server?: string;
+/** The default virtual start as people write it: 2026-01-05T00:00:00Z. */
+export const DEFAULT_START_TEXT = new Date(DEFAULT_VIRTUAL_START).toISOString().replace('.000Z', 'Z');
+
+export function registerRun(program: Command): void {
+  const command = program
+    .command('run')
+    .description(
+      'a phone living on a clock: power-on, repeat, weekly, flexible, NOTIFY; the timeline as it goes',
+    );
+  addServerOptions(command);
+  addPhoneOptions(command, "the phone's saved state, kept after every round");
+  addWireOptions(command);
+  addSizeOption(command);
+  command
+    .option('--virtual', 'virtual time: the run costs only the rounds (needs --for)')
+    .option('--for <duration>', 'how long to live: 7d, 12h, 90m (real time: until Ctrl-C without it)')
+    .option('--start <time>', `virtual start time, ISO 8601 (default ${DEFAULT_START_TEXT}, a Monday)`)
+    .option('--seed <text>', 'seed of the random draws (weekly day, flexible time)', '')
+    .option('--call <offset/duration...>', 'a call during the run, e.g. 1d2h/40m (T10)')
+    .option('--boot <duration>', 'how long a boot takes, power-on to the first round', '1m')
+    .option('--sip-port <port>', 'UDP port to listen for check-sync NOTIFYs on (real time)', '5060')
+    .option('--no-sip', 'do not listen for SIP')
+    .option('--json', 'print the timeline as JSON at the end');
+  addDiscoveryOptions(command).action(action(runCommand));
+}
+
+export interface RunOptions extends PhoneOptions, DiscoveryCliOptions, WireCliOptions, SizeCliOptions {
   virtual?: boolean;
   for?: string;
   start?: string;
@@ -52,6 +86,14 @@ function parseCalls(texts: readonly string[], start: number): Call[] {
   });
 }
 
+function portOf(options: RunOptions): number {
+  const text = options.sipPort ?? '5060';
+  const port = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(port) || port > 65535)
+    throw new UsageError(`--sip-port ${options.sipPort}: a UDP port number (0-65535)`);
+  return port;
+}
+
 function line(entry: TimelineEntry): string {
   return `${entry.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}  ${entry.state.padEnd(14)} ${entry.trigger ? `[${entry.trigger}] ` : ''}${entry.event}`;
 }
@@ -59,6 +101,10 @@ function line(entry: TimelineEntry): string {
 export async function runCommand(options: RunOptions): Promise<number> {
   checkDiscoveryOptions(options);
   const server = serverFromOptions(options);
+  const wire = wireFlags(options);
+  const engine = roundEngine(options);
+  const sipPort = portOf(options);
+  await checkStateWritable(options.state);
   const phone = await resolvePhone(options);
   const virtual = options.virtual ?? false;
   const duration = options.for !== undefined ? parseDuration(options.for) : undefined;
@@ -75,16 +121,22 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const bootMs = parseDuration(options.boot ?? '1m');
   if (bootMs === undefined) throw new UsageError(`--boot ${options.boot}: a duration such as 1m or 5s`);
 
-  const params = loadParameterCatalogue();
-  const engine = new Engine({ models: loadModelCatalogue(), params });
-  const root = server ? treeRootOf(server.url) : undefined;
-  const fetcher = new WireFetcher(root ? { treeRoot: root } : {});
+  const params = engine.catalogues.params;
+  // #13.9: one tree root for a file: server, wildcards expanded (with --discover: none, per boot).
+  const treeRoot = wantsDiscovery(options) ? undefined : treeRootFor(phone, server, params);
+  const fetcher = openWire({ ...wire, ...(treeRoot !== undefined && { treeRoot }) });
   const entries: TimelineEntry[] = [];
   let discovery: DiscoveryReport | undefined;
   // Issue #6: with --discover the S1 chain runs at every boot, as on the phone.
   const findServer = wantsDiscovery(options)
     ? async (state: PhoneState, now: number) => {
-        const found = await discoverServer({ model: phone.model, state }, params, options, new Date(now));
+        const found = await discoverServer(
+          { model: phone.model, state },
+          params,
+          options,
+          new Date(now),
+          wire.credentials,
+        );
         discovery = found.report;
         if (!options.json) process.stdout.write(renderDiscovery(found.report));
         return { state: found.state, summary: found.summary, ...(found.server && { server: found.server }) };
@@ -112,14 +164,19 @@ export async function runCommand(options: RunOptions): Promise<number> {
 
   let sip: Awaited<ReturnType<typeof startSipEndpoint>> | undefined;
   if (!virtual && options.sip !== false) {
-    const port = Number(options.sipPort ?? '5060');
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new UsageError(`--sip-port ${options.sipPort}: a UDP port`);
-    sip = await startSipEndpoint({
-      port,
-      userAgent: userAgent(phone.model, phone.state.firmware, phone.state.mac, {}),
-      onCheckSync: (event) => life.request('notify', event.eventHeader),
-    });
+    try {
+      sip = await startSipEndpoint({
+        port: sipPort,
+        userAgent: userAgent(phone.model, phone.state.firmware, phone.state.mac, {}),
+        onCheckSync: (event) => life.request('notify', event.eventHeader),
+      });
+    } catch (e) {
+      await fetcher.close();
+      // A port in use or not ours to take: the user's to choose another (issue #13.5).
+      throw new UsageError(
+        `--sip-port ${sipPort}: ${(e as Error).message}; choose another port (0: any free one) or --no-sip`,
+      );
+    }
     if (!options.json) process.stdout.write(`listening for SIP NOTIFY on udp 127.0.0.1:${sip.port}\n`);
   }
   const stop = () => life.stop();

@@ -1,7 +1,7 @@
 // Parser and printer for boot files (`*.boot`, spec B2-B7). Text in, a typed file out, never a throw.
 import { maskUserInfo } from '../core/url.js';
 import { error, warning, type Diagnostic } from './diagnostic.js';
-import { checkHeader, HEADER, splitLines, splitModelPrefix, hasControlCharacters } from './lines.js';
+import { checkModelTokens, HEADER, scanLines, type LineRules } from './lines.js';
 
 export interface BootInclude {
   /** The target as written, relative to the boot file or absolute (B3). */
@@ -35,71 +35,33 @@ export interface ParseOptions {
 
 const INCLUDE = /^include:config(?:\s+(.*))?$/;
 const BOOT_KEYS = { overwrite_mode: 'B6', 'specific_model.excluded_mode': 'B7' } as const;
+const RULES: LineRules = {
+  header: 'B2',
+  prefix: 'B5',
+  binary: 'the file has binary control characters; a boot file is plain text',
+  unknownToken: 'no phone takes this include',
+};
 
 export function parseBootFile(text: string, options: ParseOptions): BootFile {
   const { file } = options;
   const diagnostics: Diagnostic[] = [];
   const includes: BootInclude[] = [];
   const settings: Partial<Record<keyof typeof BOOT_KEYS, BootSetting<0 | 1>>> = {};
-  const lines = splitLines(text);
+  const scan = scanLines(text, file, RULES, diagnostics);
+  if (scan.kind === 'binary') return { hasHeader: false, includes: [], diagnostics };
 
-  // A binary file (encrypted, or not a CFG at all) is one finding, not one per line of garbage.
-  if (hasControlCharacters(text)) {
-    return {
-      hasHeader: false,
-      includes: [],
-      diagnostics: [
-        error('B2', 'the file has binary control characters; a boot file is plain text', file, 1),
-      ],
-    };
-  }
-  const header = checkHeader(lines);
-  if (header === 'missing') {
-    diagnostics.push(
-      error(
-        'B2',
-        `the first line must be "${HEADER}"; the phone does not accept the file without it`,
-        file,
-        1,
-      ),
-    );
-  } else if (header === 'other-version') {
-    diagnostics.push(warning('B2', `the header should read exactly "${HEADER}"`, file, 1));
-  }
-
-  for (const { number, text: raw } of lines) {
-    const text = raw.trim();
-    if (text === '' || text.startsWith('#')) continue;
-
-    const prefix = splitModelPrefix(text);
-    if (prefix.kind === 'malformed') {
-      diagnostics.push(error('B5', prefix.reason, file, number));
-      continue;
-    }
-    const include = INCLUDE.exec(prefix.rest);
+  for (const line of scan.lines) {
+    const { number, rest: text } = line;
+    const include = INCLUDE.exec(text);
     if (include) {
       const target = parseIncludeTarget(include[1] ?? '', file, number, diagnostics);
       if (target === undefined) continue;
-      const models = prefix.kind === 'models' ? prefix.models : null;
-      if (models && options.isToken) {
-        for (const model of models) {
-          if (!options.isToken(model)) {
-            diagnostics.push(
-              error(
-                'B5',
-                `[${model}] is not a model token the firmware knows, so no phone takes this include`,
-                file,
-                number,
-              ),
-            );
-          }
-        }
-      }
-      includes.push({ target, models, line: number });
+      checkModelTokens(line, options, RULES, diagnostics);
+      includes.push({ target, models: line.models, line: number });
       continue;
     }
 
-    if (prefix.kind === 'models') {
+    if (line.models) {
       diagnostics.push(
         error('B5', 'a [$MODEL] prefix in a boot file must be followed by include:config', file, number),
       );
@@ -152,7 +114,7 @@ export function parseBootFile(text: string, options: ParseOptions): BootFile {
   }
 
   return {
-    hasHeader: header !== 'missing',
+    hasHeader: scan.hasHeader,
     includes,
     ...(settings.overwrite_mode && { overwriteMode: settings.overwrite_mode }),
     ...(settings['specific_model.excluded_mode'] && {

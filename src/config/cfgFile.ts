@@ -4,7 +4,7 @@ import { maskedValue } from '../core/secrets.js';
 import { maskUserInfo } from '../core/url.js';
 import { isSecretName } from '../models/parameters.js';
 import { error, warning, type Diagnostic } from './diagnostic.js';
-import { checkHeader, HEADER, splitLines, splitModelPrefix, hasControlCharacters } from './lines.js';
+import { checkModelTokens, HEADER, scanLines, type LineRules } from './lines.js';
 import type { ParseOptions } from './bootFile.js';
 
 /** `value`: a value to set; `null`: `%NULL%`, the empty string (C2a); `blank`: `key =`, per B6/L1. */
@@ -31,54 +31,25 @@ const PARAMETER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** Keys a boot file takes (B6, B7), by the rule that says so. */
 const BOOT_FILE_KEYS = { overwrite_mode: 'B6', 'specific_model.excluded_mode': 'B7' } as const;
 export const NULL_VALUE = '%NULL%';
+const RULES: LineRules = {
+  header: 'C1',
+  prefix: 'C3',
+  binary:
+    'the file has binary control characters; it is not a plain-text CFG (encrypted, with no key that applies?)',
+  unknownToken: 'no phone applies this line',
+};
 
 export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
   const { file } = options;
   const diagnostics: Diagnostic[] = [];
   const settings: CfgSetting[] = [];
-  const lines = splitLines(text);
   const seen = new Map<string, number>();
+  const scan = scanLines(text, file, RULES, diagnostics);
+  if (scan.kind === 'binary') return { hasHeader: false, settings: [], diagnostics };
 
-  // A binary file (encrypted, or not a CFG at all) is one finding, not one per line of garbage.
-  if (hasControlCharacters(text)) {
-    return {
-      hasHeader: false,
-      settings: [],
-      diagnostics: [
-        error(
-          'C1',
-          'the file has binary control characters; it is not a plain-text CFG (encrypted, with no key that applies?)',
-          file,
-          1,
-        ),
-      ],
-    };
-  }
-  const header = checkHeader(lines);
-  if (header === 'missing') {
-    diagnostics.push(
-      error(
-        'C1',
-        `the first line must be "${HEADER}"; the phone does not accept the file without it`,
-        file,
-        1,
-      ),
-    );
-  } else if (header === 'other-version') {
-    diagnostics.push(warning('C1', `the header should read exactly "${HEADER}"`, file, 1));
-  }
-
-  for (const { number, text: raw } of lines) {
-    const text = raw.trim();
-    if (text === '' || text.startsWith('#')) continue;
-
-    const prefix = splitModelPrefix(text);
-    if (prefix.kind === 'malformed') {
-      diagnostics.push(error('C3', prefix.reason, file, number));
-      continue;
-    }
-    const models = prefix.kind === 'models' ? prefix.models : null;
-    const body = prefix.rest;
+  for (const line of scan.lines) {
+    const { number, models } = line;
+    const body = line.rest;
     const eq = body.indexOf('=');
     if (eq < 0) {
       diagnostics.push(
@@ -118,20 +89,7 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
       );
       continue;
     }
-    if (models && options.isToken) {
-      for (const model of models) {
-        if (!options.isToken(model)) {
-          diagnostics.push(
-            error(
-              'C3',
-              `[${model}] is not a model token the firmware knows, so no phone applies this line`,
-              file,
-              number,
-            ),
-          );
-        }
-      }
-    }
+    checkModelTokens(line, options, RULES, diagnostics);
     const value: CfgValue =
       valueText === ''
         ? { kind: 'blank' }
@@ -162,7 +120,7 @@ export function parseCfgFile(text: string, options: ParseOptions): CfgFile {
     seen.set(identity, number);
     settings.push({ key, param, value, models, line: number });
   }
-  return { hasHeader: header !== 'missing', settings, diagnostics };
+  return { hasHeader: scan.hasHeader, settings, diagnostics };
 }
 
 /** The value a setting gives the parameter: `%NULL%` is the empty string; blank has none. */

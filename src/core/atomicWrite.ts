@@ -50,16 +50,21 @@ async function syncFolder(path: string): Promise<void> {
   }
 }
 
-/** Replaces (or creates) `path` with `data` atomically. */
-export async function writeFileAtomic(
+/**
+ * Writes `data` to a temporary file beside `path`, synced, then puts it in place with `place` (a
+ * rename, or a link that refuses an existing file); the temporary name never outlives the call
+ * unless `place` succeeded with a rename.
+ */
+async function writeThen(
   path: string,
   data: string | Uint8Array,
-  options: AtomicWriteOptions = {},
+  options: AtomicWriteOptions,
+  place: (temporary: string) => Promise<void>,
 ): Promise<void> {
   const temporary = temporaryName(path);
   await writeAndSync(temporary, data, options.mode);
   try {
-    await rename(temporary, path);
+    await place(temporary);
   } catch (e) {
     await unlink(temporary).catch(() => undefined);
     throw e;
@@ -67,22 +72,28 @@ export async function writeFileAtomic(
   await syncFolder(path);
 }
 
+/** Replaces (or creates) `path` with `data` atomically. */
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  return writeThen(path, data, options, (temporary) => rename(temporary, path));
+}
+
 /**
  * Creates `path` with `data` atomically, and only if it does not exist: the complete file is linked
  * into place, so a reader never sees it half written, and an existing file is never replaced
  * (EEXIST is thrown instead).
  */
-export async function createFileAtomic(
+export function createFileAtomic(
   path: string,
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const temporary = temporaryName(path);
-  await writeAndSync(temporary, data, options.mode);
-  try {
+  return writeThen(path, data, options, async (temporary) => {
+    // The temporary name goes once linked: the file lives on under `path` alone.
     await link(temporary, path);
-  } finally {
     await unlink(temporary).catch(() => undefined);
-  }
-  await syncFolder(path);
+  });
 }

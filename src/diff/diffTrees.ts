@@ -4,51 +4,15 @@
 // Phones are reduced to a small record as they go; identical impacts are grouped.
 import { macWithColons } from '../core/mac.js';
 import type { Engine } from '../engine/round.js';
-import { roundRan, type Change, type RebootReason, type RoundReport } from '../engine/report.js';
+import { roundRan, type Change, type RebootReason } from '../engine/report.js';
 import { factoryState, type PhoneState } from '../phone/state.js';
 import { readStateFile } from '../phone/stateFile.js';
 import { shownValue } from '../report/mask.js';
 import type { InventoryPhone } from '../check/inventory.js';
 import { MountedTree, MOUNT_URL } from './mountedTree.js';
+import type { DiffResult, Group, PhoneDiff } from './diffResult.js';
 
-export interface PhoneDiff {
-  readonly mac: string;
-  readonly model: string;
-  readonly name?: string;
-  /** The round against the first tree, which makes the "before". */
-  readonly before: RoundReport['status'];
-  /** The round against the second tree. */
-  readonly after: RoundReport['status'];
-  readonly changes: readonly Change[];
-  readonly reboot: readonly RebootReason[];
-  readonly upgrade: { readonly from: string; readonly to: string; readonly rom: string } | null;
-  /** B6: keys the second round sends back to their factory default. */
-  readonly resets: readonly Change[];
-  /** K3: keys the second tree sets but MAC-local keeps at the user's value. */
-  readonly keptByLocal: readonly string[];
-}
-
-/** Phones that share one impact, with how many there are and the first few. */
-export interface Group<T> {
-  readonly what: T;
-  count: number;
-  readonly sample: string[];
-}
-
-export interface DiffResult {
-  readonly phones: number;
-  readonly changed: number;
-  readonly rebooting: number;
-  readonly upgrading: number;
-  readonly failed: number;
-  readonly reboots: Group<RebootReason>[];
-  readonly upgrades: Group<{ from: string; to: string }>[];
-  readonly resets: Group<{ key: string; how: Change['how'] }>[];
-  readonly keptByLocal: Group<string>[];
-  readonly changes: Group<readonly Change[]>[];
-  /** Every phone's record; only kept when asked (JSON). */
-  readonly perPhone?: PhoneDiff[];
-}
+export type { DiffResult, Group, PhoneDiff } from './diffResult.js';
 
 export interface DiffInput {
   readonly engine: Engine;

@@ -2,12 +2,10 @@
 import { pc } from '../check/output/colour.js';
 import type { Change } from '../engine/report.js';
 import { originText } from '../report/text.js';
+import { diffDocument, type DiffLabels } from './diffJson.js';
 import type { DiffResult, Group } from './diffTrees.js';
 
-export interface DiffLabels {
-  readonly before: string;
-  readonly after: string;
-}
+export type { DiffLabels } from './diffJson.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -73,7 +71,7 @@ export function renderDiffText(r: DiffResult, labels: DiffLabels): string {
 }
 
 export function renderDiffJson(r: DiffResult, labels: DiffLabels): string {
-  return JSON.stringify({ before: labels.before, after: labels.after, ...r }, null, 2) + '\n';
+  return JSON.stringify(diffDocument(r, labels), null, 2) + '\n';
 }
 
 function cell(text: string): string {

@@ -5,22 +5,18 @@
 // is pure. Wildcards ($PN, $MAC) are expanded later, by the round (S4).
 import type { ConfigView } from '../engine/settings.js';
 import { parseServerUrl, redactUrl } from '../engine/serverUrl.js';
-import type { Dhcp4Lease, Dhcp4Result, OptionText } from './dhcp4.js';
+import type { Dhcp4Result, OptionText } from './dhcp4.js';
+import { SOURCES, type DiscoveryReport, type Heard, type SourceName } from './discoveryReport.js';
+
+export {
+  SOURCES,
+  type DiscoveryReport,
+  type Heard,
+  type SourceName,
+  type SourceReport,
+} from './discoveryReport.js';
 import type { Dhcp6Result } from './dhcp6.js';
 import type { PnpResult } from './pnp.js';
-
-/** The sources of S1, highest priority first. */
-export const SOURCES = [
-  'one-key',
-  'pnp',
-  'dhcp-custom',
-  'dhcp-66',
-  'dhcp-43',
-  'dhcpv6-custom',
-  'dhcpv6-59',
-  'flash',
-] as const;
-export type SourceName = (typeof SOURCES)[number];
 
 export const SOURCE_TITLES: Readonly<Record<SourceName, string>> = {
   'one-key': 'one-key update',
@@ -32,34 +28,6 @@ export const SOURCE_TITLES: Readonly<Record<SourceName, string>> = {
   'dhcpv6-59': 'DHCPv6 option 59',
   flash: 'flash (static.auto_provision.server.url)',
 };
-
-/** What one source said. Only `address` can win. */
-export type Heard =
-  | { readonly kind: 'address'; readonly url: string }
-  | { readonly kind: 'silent'; readonly waitedMs: number }
-  | { readonly kind: 'absent'; readonly detail: string }
-  | { readonly kind: 'invalid'; readonly detail: string }
-  | { readonly kind: 'off'; readonly detail: string };
-
-export interface SourceReport {
-  readonly source: SourceName;
-  readonly heard: Heard;
-  readonly won: boolean;
-}
-
-export interface DiscoveryReport {
-  /** Every source, in S1 order. */
-  readonly sources: readonly SourceReport[];
-  /** The winner; absent when no source gave an address (the round then reports S1 "no server"). */
-  readonly winner?: { readonly source: SourceName; readonly url: string };
-  /** The DHCPv4 lease, for the phone's state. */
-  readonly lease?: Dhcp4Lease;
-  readonly ipv6Address?: string;
-  /** Messages the clients received and ignored, and why (a hostile or foreign answer). */
-  readonly ignored: readonly string[];
-  /** Problems with the phone's discovery settings (a custom option out of range). */
-  readonly problems: readonly string[];
-}
 
 /** The switches and values of S2/S3 from the phone's configuration. */
 export interface DiscoverySettings {
@@ -146,6 +114,37 @@ function fromOption(option: OptionText | undefined, what: string): Heard {
   return addressIn(option.text);
 }
 
+/** One DHCP source: its name, the option's text in the answer, the option number (none: off, why). */
+type DhcpSource = readonly [SourceName, OptionText | undefined, number | undefined, string?];
+
+/**
+ * What each source of one DHCP family said: nothing asked (and why), the question failed, nobody
+ * answered within the wait, or the option of each source in the answer.
+ */
+function hearDhcp(
+  heard: Map<SourceName, Heard>,
+  answer: { readonly failed?: string; readonly waitedMs: number; readonly answered: boolean } | undefined,
+  notAsked: string | undefined,
+  sources: readonly DhcpSource[],
+): void {
+  const all: Heard | undefined = !answer
+    ? { kind: 'off', detail: notAsked ?? 'not asked' }
+    : answer.failed !== undefined
+      ? { kind: 'off', detail: `could not ask: ${answer.failed}` }
+      : !answer.answered
+        ? { kind: 'silent', waitedMs: answer.waitedMs }
+        : undefined;
+  for (const [source, option, number, off] of sources) {
+    heard.set(
+      source,
+      all ??
+        (number === undefined
+          ? { kind: 'off', detail: off ?? 'not asked' }
+          : fromOption(option, `option ${number}`)),
+    );
+  }
+}
+
 /** Pure: S1's decision from the answers. */
 export function decide(
   settings: DiscoverySettings,
@@ -173,47 +172,27 @@ export function decide(
     for (const source of ['dhcp-custom', 'dhcp-66', 'dhcp-43', 'dhcpv6-custom', 'dhcpv6-59'] as const)
       heard.set(source, dhcpOff);
   } else {
-    if (!v4) {
-      const off: Heard = { kind: 'off', detail: notAsked.dhcp4 ?? 'not asked' };
-      for (const source of ['dhcp-custom', 'dhcp-66', 'dhcp-43'] as const) heard.set(source, off);
-    } else if (v4.failed !== undefined) {
-      const failed: Heard = { kind: 'off', detail: `could not ask: ${v4.failed}` };
-      for (const source of ['dhcp-custom', 'dhcp-66', 'dhcp-43'] as const) heard.set(source, failed);
-    } else if (!v4.lease) {
-      const silent: Heard = { kind: 'silent', waitedMs: v4.waitedMs };
-      for (const source of ['dhcp-custom', 'dhcp-66', 'dhcp-43'] as const) heard.set(source, silent);
-    } else {
-      heard.set(
+    // S3: each family's answer, or why there is none, for each of its sources.
+    hearDhcp(heard, v4 && { ...v4, answered: v4.lease !== undefined }, notAsked.dhcp4, [
+      [
         'dhcp-custom',
-        settings.customOption === undefined
-          ? { kind: 'off', detail: 'static.auto_provision.dhcp_option.list_user_options is empty' }
-          : fromOption(v4.custom, `option ${settings.customOption}`),
-      );
-      heard.set('dhcp-66', fromOption(v4.option66, 'option 66'));
-      heard.set('dhcp-43', fromOption(v4.option43, 'option 43'));
-    }
+        v4?.custom,
+        settings.customOption,
+        'static.auto_provision.dhcp_option.list_user_options is empty',
+      ],
+      ['dhcp-66', v4?.option66, 66],
+      ['dhcp-43', v4?.option43, 43],
+    ]);
     const v6 = answers.dhcp6;
-    if (!v6) {
-      const off: Heard = { kind: 'off', detail: notAsked.dhcp6 ?? 'not asked' };
-      heard.set('dhcpv6-custom', off);
-      heard.set('dhcpv6-59', off);
-    } else if (v6.failed !== undefined) {
-      const failed: Heard = { kind: 'off', detail: `could not ask: ${v6.failed}` };
-      heard.set('dhcpv6-custom', failed);
-      heard.set('dhcpv6-59', failed);
-    } else if (v6.server === undefined) {
-      const silent: Heard = { kind: 'silent', waitedMs: v6.waitedMs };
-      heard.set('dhcpv6-custom', silent);
-      heard.set('dhcpv6-59', silent);
-    } else {
-      heard.set(
+    hearDhcp(heard, v6 && { ...v6, answered: v6.server !== undefined }, notAsked.dhcp6, [
+      [
         'dhcpv6-custom',
-        settings.customOption6 === undefined
-          ? { kind: 'off', detail: 'static.auto_provision.dhcp_option.list_user6_options is empty' }
-          : fromOption(v6.custom, `option ${settings.customOption6}`),
-      );
-      heard.set('dhcpv6-59', fromOption(v6.option59, 'option 59'));
-    }
+        v6?.custom,
+        settings.customOption6,
+        'static.auto_provision.dhcp_option.list_user6_options is empty',
+      ],
+      ['dhcpv6-59', v6?.option59, 59],
+    ]);
   }
 
   heard.set(

@@ -8,7 +8,7 @@ import { networkInterfaces } from 'node:os';
 import type { Mac } from '../core/mac.js';
 import { TIMER_F } from '../sip/clientTransaction.js';
 import { runTransaction, sourceAddressToward, type RunningTransaction } from '../sip/liveTransaction.js';
-import { buildResponse, parseSipMessage, type EchoedHeaders, type SipRequest } from '../sip/message.js';
+import { buildResponse, type EchoedHeaders, type SipRequest } from '../sip/message.js';
 import { ServerTransactionTable, transactionId } from '../sip/serverTransactions.js';
 import { responseDestination, stampTopVia, type Address, type TopVia } from '../sip/via.js';
 import {
@@ -17,6 +17,7 @@ import {
   PNP_GROUP,
   PNP_PORT,
   readPnpNotify,
+  readSipDatagram,
   subscribeBranch,
 } from './pnpMessages.js';
 
@@ -172,18 +173,14 @@ class PnpAttempt {
   private receive(datagram: Buffer, source: Address): void {
     // After the URL (or the deadline) the socket is closing: what comes now is not read.
     if (this.over) return;
-    const incoming = parseSipMessage(datagram);
+    const incoming = readSipDatagram(datagram, (request, reason) =>
+      this.answer(request.echo, request.topVia, source, 400, reason),
+    );
     switch (incoming.kind) {
-      case 'keep-alive':
+      case 'dropped':
+        if (incoming.reason !== undefined)
+          this.ignored.push(`malformed: ${incoming.reason} (from ${at(source)})`);
         return;
-      case 'malformed': {
-        const request = incoming.answerable;
-        // RFC 3261 §21.4.1: a request the parser refused is answered 400 when it can be.
-        if (request && request.method !== 'ACK')
-          this.answer(request.echo, request.topVia, source, 400, `Bad Request (${incoming.reason})`);
-        this.ignored.push(`malformed: ${incoming.reason} (from ${at(source)})`);
-        return;
-      }
       case 'response': {
         if (incoming.topVia?.branch !== this.branch || incoming.cseq?.method !== 'SUBSCRIBE') {
           this.ignored.push(`a ${incoming.status} response to another request (from ${at(source)})`);

@@ -6,7 +6,13 @@ import { Grammar } from 'sip.js';
 import { parseMac, type Mac } from '../core/mac.js';
 import { maskUserInfo } from '../core/url.js';
 import { parseEventHeader } from '../sip/event.js';
-import { missingHeader, type SipRequest } from '../sip/message.js';
+import {
+  missingHeader,
+  parseSipMessage,
+  type Answerable,
+  type SipRequest,
+  type SipResponse,
+} from '../sip/message.js';
 import type { Address, TopVia } from '../sip/via.js';
 
 /** Reference §7: the SUBSCRIBE goes to this group and port; the capture's phone sent from 5059. */
@@ -288,4 +294,23 @@ export function buildPnpNotify(
     '',
     url,
   ].join('\r\n');
+}
+
+/**
+ * A datagram as either PnP party reads it (the phone's client, our server): keep-alives are dropped
+ * quietly; a request the parser refused is answered 400 when its start line and top Via can be read
+ * (RFC 3261 §21.4.1, never an ACK) and dropped with the reason; a request or a response goes on.
+ */
+export function readSipDatagram(
+  datagram: Buffer,
+  badRequest: (request: Answerable, reason: string) => void,
+): SipRequest | SipResponse | { readonly kind: 'dropped'; readonly reason?: string } {
+  const incoming = parseSipMessage(datagram);
+  if (incoming.kind === 'keep-alive') return { kind: 'dropped' };
+  if (incoming.kind === 'malformed') {
+    const request = incoming.answerable;
+    if (request && request.method !== 'ACK') badRequest(request, `Bad Request (${incoming.reason})`);
+    return { kind: 'dropped', reason: incoming.reason };
+  }
+  return incoming;
 }

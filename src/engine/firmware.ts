@@ -1,6 +1,6 @@
 // Spec R3: the firmware URL, the ROM name it points at, and whether the phone would install it.
 import { compareFirmware, parseFirmware, type FirmwareVersion } from '../core/firmware.js';
-import type { ModelEntry } from '../models/catalogue.js';
+import { familiesText, runsFamily, type ModelEntry } from '../models/catalogue.js';
 
 export interface RomName {
   readonly name: string;
@@ -11,7 +11,8 @@ export interface RomName {
   readonly version: FirmwareVersion;
 }
 
-const ROM = /^(?<prefix>[^()]*?)(?:\((?<models>[^)]*)\))?-(?<version>\d+\.\d+\.\d+\.\d+)\.rom$/i;
+// A build date may follow the version, as Wazo publishes `T54W(…)-96.86.0.45(20211130).rom`.
+const ROM = /^(?<prefix>[^()]*?)(?:\((?<models>[^)]*)\))?-(?<version>\d+\.\d+\.\d+\.\d+)(?:\(\d+\))?\.rom$/i;
 
 export function parseRomName(name: string): RomName | undefined {
   const match = ROM.exec(name.trim());
@@ -24,6 +25,28 @@ export function parseRomName(name: string): RomName | undefined {
   return { name: name.trim(), prefix: match.groups.prefix ?? '', models, version };
 }
 
+/**
+ * R3: does the ROM's name list the model, as its leading model or one in brackets? undefined when
+ * the name has no list in brackets (`T48-35.83.0.120.rom`), which says nothing either way.
+ */
+export function romListsModel(rom: RomName, model: ModelEntry): boolean | undefined {
+  if (rom.models.length === 0) return undefined;
+  const names = new Set(
+    [model.id, model.token, ...(model.firmware.romNames ?? [])].flatMap((n) => (n ? [n.toUpperCase()] : [])),
+  );
+  return [rom.prefix, ...rom.models].some((listed) => names.has(listed.trim().toUpperCase()));
+}
+
+/**
+ * The order of two versions of one model. Within a family, number by number; across families (a
+ * T57W from 97.84.0.125 to 96.85.0.5), the family number says nothing, so the generation decides.
+ */
+export function compareModelFirmware(a: FirmwareVersion, b: FirmwareVersion): number {
+  if (a.family === b.family) return compareFirmware(a, b);
+  const rest = (v: FirmwareVersion): FirmwareVersion => ({ ...v, parts: v.parts.slice(1) });
+  return compareFirmware(rest(a), rest(b)) || a.family - b.family;
+}
+
 export type FirmwareDecision =
   | { readonly install: true; readonly reason: 'newer' | 'older'; readonly rom: RomName }
   | {
@@ -32,7 +55,7 @@ export type FirmwareDecision =
       readonly rom?: RomName;
     };
 
-/** R3 decision: a ROM of another family, or of the running version, is not installed. */
+/** R3 decision: a ROM of a family the model never ran, or of the running version, is not installed. */
 export function decideFirmware(
   romFile: string,
   model: ModelEntry,
@@ -40,15 +63,17 @@ export function decideFirmware(
 ): FirmwareDecision {
   const rom = parseRomName(romFile);
   if (!rom) return { install: false, reason: 'unreadable-name' };
-  if (rom.version.family !== running.family || rom.version.family !== model.firmware.family) {
-    return { install: false, reason: 'other-family', rom };
-  }
-  const order = compareFirmware(rom.version, running);
+  if (!runsFamily(model, rom.version.family)) return { install: false, reason: 'other-family', rom };
+  const order = compareModelFirmware(rom.version, running);
   if (order === 0) return { install: false, reason: 'same-version', rom };
   return { install: true, reason: order > 0 ? 'newer' : 'older', rom };
 }
 
-export function describeDecision(decision: FirmwareDecision, running: FirmwareVersion): string {
+export function describeDecision(
+  decision: FirmwareDecision,
+  running: FirmwareVersion,
+  model?: ModelEntry,
+): string {
   const version = decision.rom?.version.text;
   switch (decision.reason) {
     case 'newer':
@@ -57,8 +82,13 @@ export function describeDecision(decision: FirmwareDecision, running: FirmwareVe
       return `downgrade ${running.text} → ${version} (the guide advises against downgrades)`;
     case 'same-version':
       return `already running ${running.text}`;
-    case 'other-family':
-      return `${decision.rom?.name ?? ''} is for firmware family ${decision.rom?.version.family}, this phone runs family ${running.family}; not installed`;
+    case 'other-family': {
+      const families = model && model.firmware.families.length > 1 ? 'families' : 'family';
+      const runs = model
+        ? `the ${model.id} runs ${families} ${familiesText(model)}`
+        : `this phone runs family ${running.family}`;
+      return `${decision.rom?.name ?? ''} is for firmware family ${decision.rom?.version.family}, ${runs}; not installed`;
+    }
     case 'unreadable-name':
       return 'the ROM name carries no version (NAME-F.M.x.y.rom); not installed';
   }

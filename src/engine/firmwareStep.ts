@@ -2,7 +2,7 @@
 // (through the round's one download path, with the ROM's size limit).
 import type { FirmwareVersion } from '../core/firmware.js';
 import { error, warning } from '../config/diagnostic.js';
-import { decideFirmware, describeDecision } from './firmware.js';
+import { decideFirmware, describeDecision, romListsModel } from './firmware.js';
 import type { FirmwareReport, RebootReason } from './report.js';
 import { fetchFile, type Context, type Location } from './roundContext.js';
 import { expandWildcards, fileName, redactUrl, resolveIncludeUrl } from './serverUrl.js';
@@ -36,14 +36,11 @@ export async function considerFirmware(
     rom,
     running: running.text,
     version: decision.rom?.version.text ?? null,
-    reason: describeDecision(decision, running),
+    reason: describeDecision(decision, running, ctx.input.model),
   };
   const { model } = ctx.input;
-  if (decision.rom && decision.rom.models.length > 0 && model.token) {
-    const names = decision.rom.models.map((m) => m.toUpperCase());
-    if (!names.includes(model.token.toUpperCase()) && !names.includes(model.id.toUpperCase())) {
-      ctx.log.add(warning('R3', `${rom} does not list ${model.id} among its models`, at?.file, at?.line));
-    }
+  if (decision.rom && romListsModel(decision.rom, model) === false) {
+    ctx.log.add(warning('R3', `${rom} does not list ${model.id} among its models`, at?.file, at?.line));
   }
   if (!decision.install) return { ...base, install: false };
   const got = await fetchFile(ctx, url, 'firmware', at ? { setting: at } : {});

@@ -1,7 +1,7 @@
 // What one provisioning round found and did: the `--json` contract of issue #2 §7, plus the detail
 // the text report and `explain` print.
 import type { Diagnostic } from '../config/diagnostic.js';
-import type { FailureCause } from '../fetch/fetcher.js';
+import type { FailureCause } from '../fetch/failureCause.js';
 import type { Origin } from '../phone/state.js';
 import type { SetBy } from './merge.js';
 

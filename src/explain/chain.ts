@@ -2,7 +2,6 @@
 // won and why each other lost (issue #4 §5). The round is the engine's; this module only reads its
 // report (downloads, skipped includes, provenance, changes) and the files it names.
 import { shownValue } from '../report/mask.js';
-import { pathToFileURL } from 'node:url';
 import { parseBootFile } from '../config/bootFile.js';
 import { parseCfgFile, settingValue, type CfgSetting } from '../config/cfgFile.js';
 import { parseFirmware } from '../core/firmware.js';
@@ -10,35 +9,13 @@ import { paramOf } from '../engine/merge.js';
 import type { Engine } from '../engine/round.js';
 import type { Change, RoundReport, SkipReason } from '../engine/report.js';
 import { labelFor } from '../engine/serverUrl.js';
-import type { Fetcher } from '../fetch/fetcher.js';
-import { FileFetcher } from '../fetch/fileFetcher.js';
+import { TreeReader } from '../fetch/treeReader.js';
 import { supportsModelFilter, type ModelEntry } from '../models/catalogue.js';
 import { ParameterCatalogue } from '../models/parameters.js';
 import type { PhoneState } from '../phone/state.js';
+import type { ChainEntry, ExplainResult, Explanation } from './explanation.js';
 
-export type Verdict = 'won' | 'lost' | 'reset' | 'ignored';
-
-export interface ChainEntry {
-  readonly file: string;
-  readonly line: number;
-  /** The value the line gives; null: a blank value (`key =`). */
-  readonly value: string | null;
-  readonly models: readonly string[] | null;
-  readonly verdict: Verdict;
-  readonly rule: string;
-  readonly reason: string;
-}
-
-export interface Explanation {
-  readonly key: string;
-  /** The effective value after the round; null: the factory default. */
-  readonly value: string | null;
-  readonly default: string | null;
-  readonly static: boolean;
-  readonly entries: readonly ChainEntry[];
-  /** What decided the value besides the lines: MAC-local, overwrite mode, the previous state. */
-  readonly notes: readonly string[];
-}
+export type { ChainEntry, ExplainResult, Explanation, Verdict } from './explanation.js';
 
 export interface ExplainInput {
   readonly engine: Engine;
@@ -49,11 +26,6 @@ export interface ExplainInput {
   readonly params: readonly string[];
   readonly showSecrets?: boolean;
   readonly now?: Date;
-}
-
-export interface ExplainResult {
-  readonly report: RoundReport;
-  readonly explanations: Explanation[];
 }
 
 interface Candidate {
@@ -81,13 +53,13 @@ export async function explain(input: ExplainInput): Promise<ExplainResult> {
   const { engine, model, state } = input;
   const params = engine.catalogues.params;
   const isToken = (t: string): boolean => engine.catalogues.models.isToken(t);
-  const root = new URL(pathToFileURL(input.tree.endsWith('/') ? input.tree : `${input.tree}/`).href);
-  const fetcher = new FileFetcher(input.tree, { cache: true });
+  const reader = new TreeReader(input.tree);
+  const { root } = reader;
   const { report } = await engine.runRound({
     model,
     state,
     server: { url: root.href, source: 'autop explain' },
-    fetcher,
+    fetcher: reader,
     now: input.now ?? new Date(),
   });
 
@@ -96,7 +68,7 @@ export async function explain(input: ExplainInput): Promise<ExplainResult> {
   const consider = async (file: string, macLocal: boolean, skipped?: Candidate['skipped']): Promise<void> => {
     if (seen.has(file)) return;
     seen.add(file);
-    const text = await read(fetcher, new URL(file.split('/').map(encodeURIComponent).join('/'), root));
+    const text = await read(reader, file);
     if (text === undefined) return;
     const parsed = parseCfgFile(text, { file, isToken });
     const notApplied = parsed.hasHeader
@@ -127,7 +99,7 @@ export async function explain(input: ExplainInput): Promise<ExplainResult> {
   // B1: the common boot file's includes, which a phone with its own boot file never reads.
   if (report.mechanism === 'mac-boot') {
     const commonUrl = new URL('y000000000000.boot', root);
-    const common = await read(fetcher, commonUrl);
+    const common = await read(reader, commonUrl);
     if (common !== undefined) {
       for (const include of parseBootFile(common, { file: 'y000000000000.boot', isToken }).includes) {
         await consider(labelFor(new URL(include.target, commonUrl), root), false, {
@@ -187,13 +159,9 @@ export async function explain(input: ExplainInput): Promise<ExplainResult> {
   return { report, explanations };
 }
 
-async function read(fetcher: Fetcher, url: URL): Promise<string | undefined> {
-  const outcome = await fetcher.fetch({
-    url,
-    userAgent: 'autop explain',
-    transfer: { timeoutMs: 5000, attempts: 1, retryDelayMs: 0, verifyTls: true },
-  });
-  return outcome.kind === 'ok' ? new TextDecoder().decode(outcome.bytes) : undefined;
+async function read(reader: TreeReader, file: string | URL): Promise<string | undefined> {
+  const got = await reader.read(file, 'autop explain');
+  return got && new TextDecoder().decode(got.bytes);
 }
 
 interface KeyContext {

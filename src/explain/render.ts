@@ -1,6 +1,7 @@
 // `autop explain` for people: per parameter, its value and the chain of lines, winner marked.
 import { pc } from '../check/output/colour.js';
 import type { ChainEntry, ExplainResult, Verdict } from './chain.js';
+import { explainDocument } from './explainJson.js';
 
 const MARK: Record<Verdict, (s: string) => string> = {
   won: (s) => pc.green(`✓ ${s}`),
@@ -42,8 +43,5 @@ export function renderExplainText(result: ExplainResult): string {
 }
 
 export function renderExplainJson(result: ExplainResult): string {
-  const { phone, mechanism, status, applied } = result.report;
-  return (
-    JSON.stringify({ phone, mechanism, status, applied, parameters: result.explanations }, null, 2) + '\n'
-  );
+  return JSON.stringify(explainDocument(result), null, 2) + '\n';
 }

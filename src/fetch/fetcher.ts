@@ -1,5 +1,6 @@
 // The engine's only window on the world: a URL in; the bytes, "not found", or "failed" out.
 // Protocol adapters (file, TFTP, FTP, HTTP/S) implement it; the engine never opens a socket.
+import type { FailureCause } from './failureCause.js';
 
 export interface Credentials {
   readonly user: string;
@@ -25,22 +26,15 @@ export interface FetchRequest {
   readonly userAgent: string;
   readonly credentials?: Credentials;
   readonly transfer: TransferSettings;
-  /** Stop and fail with cause `too-large` once more than this many bytes arrived (issue #13.3); no limit when absent. */
+  /**
+   * At most this many bytes (issue #13 §3: a phone's flash is finite): a fetcher stops reading once
+   * more arrived, closes the transfer and answers `failed`/`too-large`; a size announced up front
+   * (`Content-Length`, TFTP `tsize`) over it fails at once. No limit when absent.
+   */
   readonly maxBytes?: number;
 }
 
-/** Why a transfer failed, in the terms of the guide's diagnostics (spec D). */
-export type FailureCause =
-  | 'unreachable'
-  | 'timeout'
-  | 'auth'
-  | 'tls'
-  | 'server-error'
-  | 'protocol'
-  | 'outside-root'
-  | 'unsupported'
-  | 'too-large'
-  | 'offline';
+export type { FailureCause } from './failureCause.js';
 
 export type FetchOutcome =
   | { readonly kind: 'ok'; readonly bytes: Uint8Array; readonly md5?: string }
@@ -56,6 +50,13 @@ export const failed = (cause: FailureCause, detail: string): FetchOutcome => ({
   kind: 'failed',
   cause,
   detail,
+});
+
+/** The one wording of a refusal over `maxBytes` (issue #13 §3), whatever the protocol. */
+export const tooLarge = (maxBytes: number): FetchOutcome & { kind: 'failed' } => ({
+  kind: 'failed',
+  cause: 'too-large',
+  detail: `larger than ${maxBytes} bytes`,
 });
 
 /** K2: the phone uploads its MAC-local file (HTTP PUT, FTP STOR). */

@@ -1,12 +1,18 @@
 // Fetches `file://` URLs from a tree on disk, never outside its root (issue #2 §6): `..` in a URL
-// and symbolic links that lead out of the root are refused, and the refusal is an outcome.
+// and symbolic links that lead out of the root are refused, and the refusal is an outcome. A round
+// on a tree is offline (issue #12): any other scheme is answered `offline` without a network try.
+// Regular files only, never more than the request's `maxBytes` (issue #13 §3, §7).
 import { createHash } from 'node:crypto';
-import { readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomicWrite.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { maskUserInfo } from '../core/url.js';
+import { readRegularFile } from './regularFile.js';
 import {
   failed,
   notFound,
+  tooLarge,
   type Fetcher,
   type FetchOutcome,
   type FetchRequest,
@@ -16,6 +22,18 @@ import {
 
 /** What a phone may upload (K2 MAC-local, contact backups): nothing else is ever written. */
 export const UPLOADABLE = /^[0-9a-f]{12}-(local\.cfg|contact\.xml)$/;
+
+/**
+ * The answer of a fetcher for a tree on disk to a URL it does not read (issue #12): not a network
+ * failure, a URL that this kind of round never fetches. The user info is masked.
+ */
+export function offline(url: URL): FetchOutcome & { kind: 'failed' } {
+  return {
+    kind: 'failed',
+    cause: 'offline',
+    detail: `not fetched: a --tree round reads nothing outside the tree (${maskUserInfo(url.href)})`,
+  };
+}
 
 export interface FileFetcherOptions {
   /** Keep each file's bytes and MD5 after the first read: a tree checked for many phones is read once. */
@@ -36,16 +54,14 @@ export class FileFetcher implements Fetcher, Uploader {
   }
 
   fetch(request: FetchRequest): Promise<FetchOutcome> {
-    if (request.url.protocol !== 'file:') {
-      return Promise.resolve(
-        failed('unsupported', `the tree fetcher reads file: URLs, not ${request.url.protocol}`),
-      );
-    }
-    if (!this.cache) return this.read(request.url);
-    const key = request.url.href;
+    if (request.url.protocol !== 'file:') return Promise.resolve(offline(request.url));
+    const { maxBytes } = request;
+    if (!this.cache) return this.read(request.url, maxBytes);
+    // The same file may be asked for under two limits (a config and a firmware kind).
+    const key = `${maxBytes ?? ''} ${request.url.href}`;
     let outcome = this.cache.get(key);
     if (!outcome) {
-      outcome = this.read(request.url);
+      outcome = this.read(request.url, maxBytes);
       this.cache.set(key, outcome);
     }
     return outcome;
@@ -53,6 +69,7 @@ export class FileFetcher implements Fetcher, Uploader {
 
   /** K2: writes `<mac>-local.cfg` into the tree, atomically; any other name is refused. */
   async put(request: FetchRequest, bytes: Uint8Array): Promise<PutOutcome> {
+    if (request.url.protocol !== 'file:') return offline(request.url);
     let path: string;
     try {
       path = resolve(fileURLToPath(request.url));
@@ -80,10 +97,8 @@ export class FileFetcher implements Fetcher, Uploader {
         detail: `${request.url.pathname} is outside the tree; refused`,
       };
     const target = join(dir, basename(path));
-    const temporary = `${target}.${process.pid}.tmp`;
     try {
-      await writeFile(temporary, bytes);
-      await rename(temporary, target);
+      await writeFileAtomic(target, bytes);
     } catch (e) {
       return {
         kind: 'failed',
@@ -91,11 +106,13 @@ export class FileFetcher implements Fetcher, Uploader {
         detail: `cannot write ${target}: ${(e as Error).message}`,
       };
     }
-    this.cache?.delete(request.url.href);
+    if (this.cache) {
+      for (const key of this.cache.keys()) if (key.endsWith(` ${request.url.href}`)) this.cache.delete(key);
+    }
     return { kind: 'ok' };
   }
 
-  private async read(url: URL): Promise<FetchOutcome> {
+  private async read(url: URL, maxBytes: number | undefined): Promise<FetchOutcome> {
     if (/(^|\/)(\.\.|%2e%2e|\.%2e|%2e\.)(\/|$)/i.test(url.pathname)) {
       return failed('outside-root', `${url.pathname} leaves the tree's root; refused`);
     }
@@ -114,7 +131,8 @@ export class FileFetcher implements Fetcher, Uploader {
       real = await realpath(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return notFound(`no such file in the tree`);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG')
+        return notFound(`no such file in the tree`);
       return failed('server-error', `cannot read ${path}: ${code ?? (e as Error).message}`);
     }
     if (!isInside(real, root)) {
@@ -123,13 +141,19 @@ export class FileFetcher implements Fetcher, Uploader {
         `${url.pathname} leads outside the tree's root (a link to ${real}); refused, not read`,
       );
     }
-    try {
-      const bytes = await readFile(real);
-      return { kind: 'ok', bytes, md5: createHash('md5').update(bytes).digest('hex') };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR') return notFound('a folder, not a file');
-      return failed('server-error', `cannot read ${path}: ${code ?? (e as Error).message}`);
+    // Regular files only (issue #13 §7): what `autop serve` would answer for the same tree, 404.
+    const read = await readRegularFile(real, maxBytes);
+    switch (read.kind) {
+      case 'ok':
+        return { kind: 'ok', bytes: read.bytes, md5: createHash('md5').update(read.bytes).digest('hex') };
+      case 'too-large':
+        return tooLarge(maxBytes!);
+      case 'missing':
+        return notFound('no such file in the tree');
+      case 'not-a-file':
+        return notFound(`${read.what}, not a regular file; not read`);
+      case 'error':
+        return failed('server-error', `cannot read ${path}: ${read.code}`);
     }
   }
 }

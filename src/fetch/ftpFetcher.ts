@@ -1,11 +1,13 @@
 // Fetches and uploads `ftp://[user:password@]host[:port]/path` with basic-ftp (spec S5, K2):
-// passive mode, one control connection per call, closed on every path before the call returns.
+// passive mode, one control connection per call, closed on every path before the call returns;
+// a download is cut off once past the request's `maxBytes` (issue #13 §3).
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { Client, FTPError } from 'basic-ftp';
 import {
   failed,
   notFound,
+  tooLarge,
   type Credentials,
   type FailureCause,
   type Fetcher,
@@ -14,8 +16,16 @@ import {
   type PutOutcome,
   type Uploader,
 } from './fetcher.js';
+import { remotePath, type RemotePath } from './remotePath.js';
 
 export const FTP_PORT = 21;
+
+/** Raised by the download's sink past `maxBytes`: basic-ftp then closes the connections. */
+class OverLimit extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`larger than ${maxBytes} bytes`);
+  }
+}
 
 /**
  * One connection per call: a round fetches a handful of files, each perhaps with other
@@ -24,10 +34,18 @@ export const FTP_PORT = 21;
  */
 export class FtpFetcher implements Fetcher, Uploader {
   async fetch(request: FetchRequest): Promise<FetchOutcome> {
+    const { maxBytes } = request;
     const result = await session(request, 'download', async (client, path) => {
       const chunks: Buffer[] = [];
+      let received = 0;
       const sink = new Writable({
         write(chunk: Buffer, _encoding, done) {
+          received += chunk.length;
+          if (maxBytes !== undefined && received > maxBytes) {
+            chunks.length = 0;
+            done(new OverLimit(maxBytes));
+            return;
+          }
           chunks.push(chunk);
           done();
         },
@@ -96,6 +114,7 @@ async function session<T>(
     await client.access({ host, port, user: login.user, password: login.password, secure: false });
     return { kind: 'done', value: await work(client, path.path) };
   } catch (e) {
+    if (e instanceof OverLimit) return refuse('too-large', tooLarge(e.maxBytes).detail);
     const failure = classify(
       e as Error,
       timedOut,
@@ -112,35 +131,18 @@ async function session<T>(
   }
 }
 
-type FtpPath =
-  | { readonly kind: 'path'; readonly path: string }
-  | { readonly kind: 'outside'; readonly reason: string }
-  | { readonly kind: 'bad'; readonly reason: string };
-
 /**
  * The server path for a URL (RFC 1738 §3.2.2): relative to the login folder, so the leading slash
  * goes; `%2F` (or an empty first segment) makes it absolute. `;type=` is dropped (binary always).
  * `..` is refused as for TFTP and the tree; CR and LF would inject FTP commands and are refused.
  */
-export function ftpPath(url: URL): FtpPath {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(url.pathname.replace(/^\//, '').replace(/;type=[aid]$/i, ''));
-  } catch {
-    return { kind: 'bad', reason: `${url.pathname} is not valid percent-encoding` };
-  }
-  if (decoded === '' || decoded.endsWith('/')) {
-    return { kind: 'bad', reason: `${url.pathname} names a folder, not a file` };
-  }
-  if (/[\r\n\0]/.test(decoded))
-    return { kind: 'bad', reason: 'a line break or NUL byte in the path; refused' };
-  if (decoded.split('/').includes('..')) {
-    return {
-      kind: 'outside',
-      reason: `${url.pathname} climbs out of the server's folder with ..; refused, not sent`,
-    };
-  }
-  return { kind: 'path', path: decoded };
+export function ftpPath(url: URL): RemotePath {
+  return remotePath(url, {
+    filesOnly: 'FTP fetches files here',
+    separators: /\//,
+    suffix: /;type=[aid]$/i,
+    refused: [{ pattern: /[\r\n\0]/, reason: () => 'a line break or NUL byte in the path; refused' }],
+  });
 }
 
 /** spec S5: the engine's credentials (URL or configuration), else the URL's own, else anonymous. */

@@ -2,11 +2,12 @@
 // plain requests with the phone's User-Agent, Basic or Digest answered as the server asks,
 // certificates checked unless the phone is told not to; every network condition is an outcome.
 import { createHash } from 'node:crypto';
-import { withoutUserInfo } from '../core/url.js';
+import { maskUserInfo, withoutUserInfo } from '../core/url.js';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
 import {
   notFound,
+  tooLarge,
   type Credentials,
   type FailureCause,
   type Fetcher,
@@ -111,7 +112,9 @@ export class HttpFetcher implements Fetcher, Uploader {
     if (exchanged.kind === 'failed') return exchanged;
     const { response } = exchanged;
     const status = response.statusCode;
-    if (status >= 200 && status < 300) return this.readBody(response, signal, request.transfer.timeoutMs);
+    if (status >= 200 && status < 300) {
+      return this.readBody(response, signal, request.transfer.timeoutMs, request.maxBytes);
+    }
     await discard(response);
     if (status === 404 || status === 410) return notFound(`HTTP ${status}`);
     return statusFailure(response, 'download');
@@ -192,7 +195,10 @@ export class HttpFetcher implements Fetcher, Uploader {
       try {
         next = new URL(location, url);
       } catch {
-        return fail('protocol', `HTTP ${response.statusCode} redirect to "${location}", which is not a URL`);
+        return fail(
+          'protocol',
+          `HTTP ${response.statusCode} redirect to "${maskUserInfo(location)}", which is not a URL`,
+        );
       }
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
         return fail(
@@ -285,18 +291,32 @@ export class HttpFetcher implements Fetcher, Uploader {
     }
   }
 
+  /**
+   * The body, never more than `maxBytes` of it (issue #13 §3): a Content-Length over the limit is
+   * refused before a byte is read; a chunked or endless body is cut off once past it. Either way the
+   * body is destroyed, which closes the connection (undici does not reuse one with a body unread).
+   */
   private async readBody(
     response: Dispatcher.ResponseData,
     signal: AbortSignal,
     timeoutMs: number,
+    maxBytes: number | undefined,
   ): Promise<FetchOutcome> {
     const declared = header(response, 'content-length');
+    if (maxBytes !== undefined && declared !== undefined && Number(declared) > maxBytes) {
+      abandon(response);
+      return tooLarge(maxBytes);
+    }
     const chunks: Buffer[] = [];
     let received = 0;
     try {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        chunks.push(chunk);
         received += chunk.length;
+        if (maxBytes !== undefined && received > maxBytes) {
+          abandon(response);
+          return tooLarge(maxBytes);
+        }
+        chunks.push(chunk);
       }
     } catch (e) {
       if (signal.aborted) {
@@ -339,13 +359,20 @@ function redact(location: string, base: URL): string {
   try {
     return withoutUserInfo(new URL(location, base)).href;
   } catch {
-    return location.replace(/\/\/[^/@]*@/, '//');
+    return maskUserInfo(location);
   }
 }
 
 function header(response: Dispatcher.ResponseData, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Stops reading a body for good: undici then closes the connection rather than reuse it. */
+function abandon(response: Dispatcher.ResponseData): void {
+  // undici's body reports its own destruction as an AbortError: expected here, not a fault.
+  response.body.on('error', () => undefined);
+  response.body.destroy();
 }
 
 async function discard(response: Dispatcher.ResponseData): Promise<void> {

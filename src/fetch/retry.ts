@@ -1,6 +1,6 @@
 // Per-file retries (issue #3 §2): a failed transfer is tried again `attempts` times in all, with a
 // pause between; "not found" is an answer, not a failure, and is never retried.
-import type { Fetcher, FetchOutcome, FetchRequest } from './fetcher.js';
+import type { FailureCause, Fetcher, FetchOutcome, FetchRequest } from './fetcher.js';
 
 export type Sleep = (ms: number) => Promise<void>;
 
@@ -31,6 +31,17 @@ export class RetryingFetcher implements Fetcher {
 }
 
 /** Refusals that a second try cannot change are not retried. */
-function retryable(cause: string): boolean {
-  return cause !== 'outside-root' && cause !== 'unsupported' && cause !== 'auth' && cause !== 'tls';
+const FINAL: ReadonlySet<FailureCause> = new Set<FailureCause>([
+  'outside-root',
+  'unsupported',
+  'auth',
+  'tls',
+  // A file over the size limit is as large the next time (issue #13 §3); an offline round never
+  // goes on the network, whatever the attempt (issue #12).
+  'too-large',
+  'offline',
+]);
+
+function retryable(cause: FailureCause): boolean {
+  return !FINAL.has(cause);
 }

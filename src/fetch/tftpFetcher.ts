@@ -1,9 +1,11 @@
 // Fetches `tftp://host[:port]/path` (spec S5: TFTP is the phone's default protocol): RFC 1350
-// with the blksize and tsize options where the server takes them, one attempt per call.
+// with the blksize and tsize options where the server takes them, one attempt per call, never more
+// than the request's `maxBytes` (issue #13 §3: refused from the tsize, or cut off past it).
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { failed, notFound, type Fetcher, type FetchOutcome, type FetchRequest } from './fetcher.js';
+import { failed, notFound, tooLarge, type Fetcher, type FetchOutcome, type FetchRequest } from './fetcher.js';
+import { remotePath, type RemotePath } from './remotePath.js';
 import { downloadTftp, type TftpDownload } from './tftpTransfer.js';
 
 export const TFTP_PORT = 69;
@@ -40,7 +42,7 @@ export class TftpFetcher implements Fetcher {
       return failed('unsupported', `the TFTP fetcher reads tftp: URLs, not ${url.protocol}`);
     }
     const file = tftpFileName(url);
-    if (file.kind !== 'name')
+    if (file.kind !== 'path')
       return failed(file.kind === 'outside' ? 'outside-root' : 'protocol', file.reason);
 
     const started = Date.now();
@@ -54,46 +56,34 @@ export class TftpFetcher implements Fetcher {
     const download = await downloadTftp({
       address: address.address,
       port,
-      file: file.name,
+      file: file.path,
       blockSize: this.blockSize,
       deadlineMs: remaining,
+      ...(request.maxBytes !== undefined && { maxBytes: request.maxBytes }),
     });
-    return outcomeOf(download, file.name, where, request.transfer.timeoutMs);
+    if (download.kind === 'too-large') return tooLarge(request.maxBytes ?? 0);
+    return outcomeOf(download, file.path, where, request.transfer.timeoutMs);
   }
 }
-
-type FileName =
-  | { readonly kind: 'name'; readonly name: string }
-  | { readonly kind: 'outside'; readonly reason: string }
-  | { readonly kind: 'bad'; readonly reason: string };
 
 /**
  * The RRQ file name for a URL: the path without its leading slash, percent-decoded (RFC 3617).
  * A `..` segment, plain or encoded, is refused here and never sent: the server's root is the
  * phone's whole view of it, as for the tree fetcher (issue #2 §6).
  */
-export function tftpFileName(url: URL): FileName {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  } catch {
-    return { kind: 'bad', reason: `${url.pathname} is not valid percent-encoding` };
-  }
-  if (decoded === '' || decoded.endsWith('/')) {
-    return { kind: 'bad', reason: `${url.pathname} names a folder, not a file: TFTP fetches files only` };
-  }
-  if (decoded.split(/[/\\]/).includes('..')) {
-    return {
-      kind: 'outside',
-      reason: `${url.pathname} climbs out of the server's root with ..; refused, not sent`,
-    };
-  }
-  if (decoded.includes('\0')) return { kind: 'bad', reason: 'a NUL byte in the file name' };
-  // RFC 1350 names are netascii; the package refuses anything else.
-  if (/[^\x20-\x7e]/.test(decoded)) {
-    return { kind: 'bad', reason: `"${decoded}" has characters TFTP cannot send (printable ASCII only)` };
-  }
-  return { kind: 'name', name: decoded };
+export function tftpFileName(url: URL): RemotePath {
+  return remotePath(url, {
+    filesOnly: 'TFTP fetches files only',
+    separators: /[/\\]/,
+    refused: [
+      { pattern: /\0/, reason: () => 'a NUL byte in the file name' },
+      // RFC 1350 names are netascii; the package refuses anything else.
+      {
+        pattern: /[^\x20-\x7e]/,
+        reason: (name) => `"${name}" has characters TFTP cannot send (printable ASCII only)`,
+      },
+    ],
+  });
 }
 
 async function resolveAddress(
@@ -128,7 +118,12 @@ async function resolveAddress(
 }
 
 /** spec D: which of the guide's diagnostics a TFTP result is. */
-function outcomeOf(download: TftpDownload, file: string, where: string, timeoutMs: number): FetchOutcome {
+function outcomeOf(
+  download: Exclude<TftpDownload, { kind: 'too-large' }>,
+  file: string,
+  where: string,
+  timeoutMs: number,
+): FetchOutcome {
   switch (download.kind) {
     case 'ok':
       return {

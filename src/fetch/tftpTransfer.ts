@@ -29,6 +29,7 @@ interface PackageClientOptions {
 
 interface ClientReader {
   _onErrorMessage: (this: ClientReader, message: TftpErrorPacket) => void;
+  _onOackMessage: (this: ClientReader, message: Record<string, string>) => void;
 }
 
 interface ClientGetStream extends Readable {
@@ -96,7 +97,9 @@ export type TftpDownload =
   /** Our side gave up: the package's own retransmissions ran out, a bad packet, a socket error. */
   | { readonly kind: 'local-error'; readonly message: string; readonly errno: string | undefined }
   /** The whole-transfer deadline passed; `answered`: the server had begun (OACK or DATA). */
-  | { readonly kind: 'deadline'; readonly answered: boolean; readonly received: number };
+  | { readonly kind: 'deadline'; readonly answered: boolean; readonly received: number }
+  /** Over `maxBytes`: announced so in the OACK's tsize, or more arrived; the transfer was aborted. */
+  | { readonly kind: 'too-large' };
 
 export interface TftpDownloadOptions {
   /** An IP address: the package's own name lookup cannot be cancelled, so callers resolve first. */
@@ -108,7 +111,15 @@ export interface TftpDownloadOptions {
   readonly blockSize: number;
   /** For the whole transfer, from the RRQ to the last block. */
   readonly deadlineMs: number;
+  /** Abort once more than this many bytes arrived, or at once when the OACK's tsize says more. */
+  readonly maxBytes?: number;
 }
+
+/**
+ * What the transfer is aborted with when a file is over the limit: RFC 1350 error 3, the words a
+ * full flash would say. The package maps the RFC's own message back to its code.
+ */
+const OVER_LIMIT = 'Disk full or allocation exceeded';
 
 /**
  * Downloads one file into memory. Never rejects; resolves only after the package has closed its
@@ -139,6 +150,7 @@ export function downloadTftp(options: TftpDownloadOptions): Promise<TftpDownload
       return;
     }
     const errorPackets = rememberErrorPackets(stream);
+    const { maxBytes } = options;
 
     const chunks: Buffer[] = [];
     let received = 0;
@@ -165,10 +177,19 @@ export function downloadTftp(options: TftpDownloadOptions): Promise<TftpDownload
       socketClosed = true;
       finish();
     });
+    const refuse = () => {
+      if (outcome) return;
+      outcome = { kind: 'too-large' };
+      chunks.length = 0;
+      stream.abort(OVER_LIMIT);
+    };
+    if (maxBytes !== undefined) refuseLargeTsize(stream, maxBytes, refuse);
     stream.on('stats', (value: TftpStats) => (stats = value));
     stream.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
+      if (outcome) return;
       received += chunk.length;
+      if (maxBytes !== undefined && received > maxBytes) refuse();
+      else chunks.push(chunk);
     });
     stream.on('end', () => settle({ kind: 'ok', bytes: Buffer.concat(chunks, received), stats }));
     // Always listened to: an 'error' with no listener would end the process.
@@ -207,6 +228,24 @@ function askForBlksizeAndTsizeOnly(client: TftpClient): void {
   options.extensionsString = { blksize };
   // "blksize\0<n>\0" and "tsize\0\0"; rrq.js adds 1 for tsize's value "0".
   options.extensionsLength = 'blksize'.length + 2 + blksize.length + 'tsize'.length + 2;
+}
+
+/**
+ * RFC 2349: the server said in its OACK how large the file is: one over the limit is refused before
+ * a block is taken. Read from the OACK itself, before the package: it reads tsize with `~~`, a
+ * 32-bit conversion, so a file of 2 GiB or more has a negative size to it and the package refuses
+ * the OACK as "The request has been denied" before it would report the size (seen with a 2 GiB
+ * file from our server).
+ */
+function refuseLargeTsize(stream: ClientGetStream, maxBytes: number, refuse: () => void): void {
+  const reader = stream._reader;
+  if (!reader || typeof reader._onOackMessage !== 'function') return;
+  const original = reader._onOackMessage;
+  reader._onOackMessage = function (this: ClientReader, message: Record<string, string>) {
+    const tsize = message.tsize;
+    if (tsize !== undefined && /^\d+$/.test(tsize) && Number(tsize) > maxBytes) refuse();
+    else original.call(this, message);
+  };
 }
 
 /**

@@ -1,9 +1,16 @@
 // The phones of a fleet run (issue #8 §1): an inventory file, or N phones generated from a model mix
 // (`--count 1000 --models T46U:70%,T23G:30%`) with MACs from `--mac-base` or drawn from a seed.
 import { createHash } from 'node:crypto';
-import { readInventory, stateFits } from '../check/inventory.js';
+import {
+  inventoryFromRows,
+  readInventory,
+  stateFits,
+  type InventoryPhone,
+  type InventoryProblem,
+} from '../check/inventory.js';
+import { UnreadableInput } from '../core/unreadableInput.js';
 import { UsageError } from '../core/usageError.js';
-import { macOrThrow, type Mac } from '../core/mac.js';
+import { macOrThrow, macWithColons, type Mac } from '../core/mac.js';
 import type { ModelCatalogue, ModelEntry } from '../models/catalogue.js';
 import type { PhoneState } from '../phone/state.js';
 import { readStateFile } from '../phone/stateFile.js';
@@ -210,13 +217,44 @@ export async function fleetFromInventory(
   catalogue: ModelCatalogue,
 ): Promise<{ phones: FleetPhone[]; problems: string[] }> {
   const read = await readInventory(path, catalogue);
-  if (read.kind === 'unreadable') throw new UsageError(`--inventory: ${read.message}`);
-  const problems = read.problems.map((p) =>
-    p.line !== undefined ? `${path}:${p.line}: ${p.message}` : `${path}: ${p.message}`,
+  if (read.kind === 'unreadable') throw new UnreadableInput(`--inventory: ${read.message}`);
+  return fleetPhones(read.phones, read.problems, path, catalogue);
+}
+
+/**
+ * The phones handed over as rows (the library's `phones: [...]`), checked as a JSON inventory's;
+ * a relative `state` path is relative to `base`. Problems as `phone #3: …` lines.
+ */
+export async function fleetFromRows(
+  rows: readonly unknown[],
+  base: string,
+  catalogue: ModelCatalogue,
+): Promise<{ phones: FleetPhone[]; problems: string[] }> {
+  const read = inventoryFromRows(rows, base, catalogue);
+  return fleetPhones(read.phones, read.problems, undefined, catalogue);
+}
+
+async function fleetPhones(
+  listed: readonly InventoryPhone[],
+  rowProblems: readonly InventoryProblem[],
+  path: string | undefined,
+  catalogue: ModelCatalogue,
+): Promise<{ phones: FleetPhone[]; problems: string[] }> {
+  const problems = rowProblems.map((p) =>
+    path === undefined
+      ? p.message
+      : p.line !== undefined
+        ? `${path}:${p.line}: ${p.message}`
+        : `${path}: ${p.message}`,
   );
   const phones: FleetPhone[] = [];
-  for (const p of read.phones) {
-    const where = p.line !== undefined ? `${path}:${p.line}` : `${path}: ${p.mac}`;
+  for (const p of listed) {
+    const where =
+      path === undefined
+        ? macWithColons(p.mac)
+        : p.line !== undefined
+          ? `${path}:${p.line}`
+          : `${path}: ${p.mac}`;
     let state: PhoneState | undefined;
     if (p.state.kind === 'file') {
       // A bad saved state leaves its phone out, named by its row, like any other bad row.

@@ -2,13 +2,14 @@
 // phone a user of it (`sip:00156574b150@127.0.0.1:PORT`), so a PBX-like sender reaches 100,000
 // phones on one socket. Requests go through the phone's user agent server (src/sip/uas.ts): the
 // 200 OK is sent before the phone's round starts, retransmissions are absorbed; a Request-URI that
-// names no phone of the fleet is answered 404. The storm sender is src/sip/sender.ts, as for
-// `autop notify`, one transaction per phone, `concurrency` at once.
-import { randomBytes } from 'node:crypto';
+// names no phone of the fleet is answered 404. The storm sender is src/sip/sender.ts's NOTIFY client:
+// one socket, one transaction per phone, `concurrency` at once, as SIPp sends a storm.
 import { createSocket, type RemoteInfo } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import { parseMac, type Mac } from '../core/mac.js';
 import { buildResponse, parseSipMessage, type SipRequest } from '../sip/message.js';
-import { sendCheckSync, type NotifyOutcome } from '../sip/sender.js';
+import { randomHex } from '../sip/randomHex.js';
+import { openNotifyClient, type NotifyOutcome } from '../sip/sender.js';
 import { UserAgentServer, type CheckSyncEvent, type UasEffect } from '../sip/uas.js';
 import { responseDestination, stampTopVia, type Address, type TopVia } from '../sip/via.js';
 
@@ -51,25 +52,28 @@ export async function startFleetSip(options: FleetSipOptions): Promise<FleetSipE
   const uas = new UserAgentServer({ userAgent: FLEET_SIP_USER_AGENT, capacity: 65_536 });
   let closed = false;
   let delivered = 0;
-  let pending = 0;
+  /** Responses handed to the socket and not yet sent: close() waits for them. */
+  let sending = 0;
   let drained: (() => void) | undefined;
 
-  const send = (message: string, to: Address) =>
-    new Promise<void>((resolve) => {
-      if (closed) return resolve();
-      try {
-        socket.send(message, to.port, to.address, (error) => {
-          if (error) log(`could not send to ${to.address}:${to.port}: ${error.message}`);
-          resolve();
-        });
-      } catch (error) {
-        // A Via naming port 0 or a bad address throws at once: the sender is told nothing.
-        log(
-          `could not send to ${to.address}:${to.port}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        resolve();
-      }
-    });
+  const sent = (to: Address) => (error: Error | null) => {
+    if (error) log(`could not send to ${to.address}:${to.port}: ${error.message}`);
+    if (--sending === 0) drained?.();
+  };
+
+  const send = (message: string, to: Address) => {
+    if (closed) return;
+    try {
+      sending++;
+      socket.send(message, to.port, to.address, sent(to));
+    } catch (error) {
+      // A Via naming port 0 or a bad address throws at once: the sender is told nothing.
+      sending--;
+      log(
+        `could not send to ${to.address}:${to.port}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
 
   /** The answer to a request for a user that is no phone of the fleet (RFC 3261 §8.2.2.1). */
   const notFound = (message: SipRequest, topVia: TopVia, source: Address): UasEffect[] => {
@@ -78,7 +82,7 @@ export async function startFleetSip(options: FleetSipOptions): Promise<FleetSipE
       {
         status: 404,
         reason: 'Not Found',
-        toTag: randomBytes(6).toString('hex'),
+        toTag: randomHex(6),
         userAgent: FLEET_SIP_USER_AGENT,
       },
     );
@@ -93,10 +97,9 @@ export async function startFleetSip(options: FleetSipOptions): Promise<FleetSipE
    * the phone is told (T7), and the phone is told before the sender can have the answer, so that
    * whoever waits for the storm's answers finds every round already started.
    */
-  const perform = (effects: readonly UasEffect[], mac: Mac | undefined): Promise<void> => {
-    const sent: Promise<void>[] = [];
+  const perform = (effects: readonly UasEffect[], mac: Mac | undefined): void => {
     for (const effect of effects) {
-      if (effect.kind === 'send') sent.push(send(effect.message, effect.to));
+      if (effect.kind === 'send') send(effect.message, effect.to);
       else if (effect.kind === 'log') log(effect.line);
       else if (mac) {
         delivered++;
@@ -107,7 +110,6 @@ export async function startFleetSip(options: FleetSipOptions): Promise<FleetSipE
         }
       }
     }
-    return Promise.all(sent).then(() => undefined);
   };
 
   socket.on('message', (datagram: Buffer, remote: RemoteInfo) => {
@@ -115,8 +117,8 @@ export async function startFleetSip(options: FleetSipOptions): Promise<FleetSipE
     let effects: UasEffect[];
     let mac: Mac | undefined;
     try {
-      // The Request-URI from the start line: sip.js parses slowly (about 5 ms a message), so the
-      // datagram is parsed here only for a 404, and otherwise once, by the user agent server.
+      // The Request-URI from the start line: the datagram is parsed here only for a 404, and
+      // otherwise once, by the user agent server.
       const start = START_LINE.exec(datagram.toString('latin1', 0, 256));
       if (start && start[1]!.toUpperCase() !== 'ACK') {
         const user = requestUser(start[2]!);
@@ -134,10 +136,7 @@ export async function startFleetSip(options: FleetSipOptions): Promise<FleetSipE
       const text = error instanceof Error ? error.message : String(error);
       effects = [{ kind: 'log', line: `internal error on a datagram: ${text}` }];
     }
-    pending++;
-    void perform(effects, mac).finally(() => {
-      if (--pending === 0) drained?.();
-    });
+    perform(effects, mac);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -159,7 +158,7 @@ export async function startFleetSip(options: FleetSipOptions): Promise<FleetSipE
     delivered: () => delivered,
     close: async () => {
       if (closed) return;
-      if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
+      if (sending > 0) await new Promise<void>((resolve) => (drained = resolve));
       closed = true;
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
@@ -173,26 +172,40 @@ export interface StormOptions {
   readonly reboot?: boolean;
   /** NOTIFY transactions at once. */
   readonly concurrency: number;
-  /** No NOTIFY is sent once this is aborted. */
+  /** No NOTIFY is sent once this is aborted (those under way run to their answer). */
   readonly signal?: AbortSignal;
+  /** Called as each NOTIFY goes out (its first transmission). */
+  readonly onSent?: (mac: Mac) => void;
   /** Called as each NOTIFY is answered (or not). */
   readonly onOutcome?: (mac: Mac, outcome: NotifyOutcome) => void;
 }
 
-/** Sends every phone its check-sync NOTIFY in the order given, `concurrency` transactions at once. */
+/**
+ * Sends every phone its check-sync NOTIFY in the order given, from one socket, `concurrency`
+ * transactions at once (each retransmitted on RFC 3261's timers until answered or Timer F).
+ */
 export async function sendNotifyStorm(macs: readonly Mac[], options: StormOptions): Promise<void> {
+  const client = await openNotifyClient({ type: isIPv6(options.host) ? 'udp6' : 'udp4' });
   let next = 0;
   const worker = async () => {
     while (next < macs.length && !options.signal?.aborted) {
       const mac = macs[next++]!;
-      const outcome = await sendCheckSync({
+      const onSent = options.onSent;
+      const outcome = await client.send({
         host: options.host,
         port: options.port,
         user: mac,
         ...(options.reboot && { reboot: true }),
+        ...(onSent && { onSent: () => onSent(mac) }),
       });
       options.onOutcome?.(mac, outcome);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, macs.length)) }, worker));
+  try {
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(options.concurrency, macs.length)) }, worker),
+    );
+  } finally {
+    await client.close();
+  }
 }

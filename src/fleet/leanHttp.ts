@@ -4,22 +4,25 @@
 // body timeouts), and each body's MD5 taken once per content (a body equal to the last one of its
 // URL is that one, MD5 included: a boot storm downloads the same few files thousands of times).
 // It answers what a provisioning server answers nearly every time (2xx, 404, 410) as HttpFetcher
-// does; everything else (a challenge, a redirect, another status, a network error, a timeout) is
+// does, a body over the request's size limit included (issue #13 §3); everything else (a challenge, a redirect, another status, a network error, a timeout) is
 // HttpFetcher's to handle: that attempt is made again by it, and an origin that challenged,
 // redirected or failed is left to it from then on. So the outcomes are HttpFetcher's; a failing
 // server sees the first failed request twice.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher } from 'undici';
+import { compose, masking, retrying, type Transport } from '../fetch/compose.js';
 import {
   notFound,
+  tooLarge,
   type Fetcher,
   type FetchOutcome,
   type FetchRequest,
   type PutOutcome,
-  type Uploader,
 } from '../fetch/fetcher.js';
 import { HttpFetcher } from '../fetch/httpFetcher.js';
-import { RetryingFetcher, type Sleep } from '../fetch/retry.js';
+import { openWire, type Wire } from '../fetch/openWire.js';
+import type { Sleep } from '../fetch/retry.js';
 
 /** Bodies remembered per URL, to compare the next one with (two generations of this many). */
 const REMEMBERED_BODIES = 1024;
@@ -62,7 +65,7 @@ export class LeanHttp implements Fetcher {
           headersTimeout: request.transfer.timeoutMs,
           bodyTimeout: request.transfer.timeoutMs,
         },
-        new AnswerHandler(resolve),
+        new AnswerHandler(resolve, request.maxBytes),
       );
     }).then((answer) => this.outcome(request, answer));
   }
@@ -73,6 +76,8 @@ export class LeanHttp implements Fetcher {
 
   private outcome(request: FetchRequest, answer: Answer): FetchOutcome | Promise<FetchOutcome> {
     const { status } = answer;
+    // HttpFetcher's refusal, word for word (the transfer was cut off: its connection is not reused).
+    if (answer.tooLarge) return tooLarge(request.maxBytes!);
     if (status >= 200 && status < 300) return { kind: 'ok', ...this.body(request.url.href, answer.chunks) };
     // HttpFetcher's words for these (spec D: wrong URL or missing file).
     if (status === 404 || status === 410) return notFound(`HTTP ${status}`);
@@ -103,57 +108,106 @@ export class LeanHttp implements Fetcher {
   }
 }
 
-/** What came back: a status and the body's chunks; status 0 when the exchange failed. */
+/**
+ * What came back: a status and the body's chunks (a 2xx's only); status 0 when the exchange failed;
+ * `tooLarge` when a 2xx body was over the size limit (announced or received).
+ */
 interface Answer {
   readonly status: number;
   readonly chunks: Buffer[];
+  readonly tooLarge?: true;
 }
 
 /** undici's dispatch handler: collects the answer, resolves once. */
 class AnswerHandler implements Dispatcher.DispatchHandler {
   private status = 0;
+  private received = 0;
+  private settled = false;
   private readonly chunks: Buffer[] = [];
 
-  constructor(private readonly resolve: (answer: Answer) => void) {}
+  constructor(
+    private readonly resolve: (answer: Answer) => void,
+    private readonly maxBytes: number | undefined,
+  ) {}
 
   onRequestStart(): void {
     // Nothing to do before it is sent (undici knows this handler by this method).
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     this.status = status;
+    if (!this.ok() || this.maxBytes === undefined) return;
+    // A size announced over the limit is refused before a byte is read, as HttpFetcher does.
+    const declared = headers['content-length'];
+    const length = Number(Array.isArray(declared) ? declared[0] : declared);
+    if (length > this.maxBytes) this.refuse(controller);
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // Only a file's body is kept; a 404's page is read past (the connection stays usable).
+    if (this.settled || !this.ok()) return;
+    this.received += chunk.length;
+    if (this.maxBytes !== undefined && this.received > this.maxBytes) return this.refuse(controller);
     this.chunks.push(chunk);
   }
 
   onResponseEnd(): void {
-    this.resolve({ status: this.status, chunks: this.chunks });
+    this.settle({ status: this.status, chunks: this.chunks });
   }
 
   onResponseError(): void {
-    this.resolve({ status: 0, chunks: [] });
+    this.settle({ status: 0, chunks: [] });
+  }
+
+  private ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  /** Over the size limit: answered so, and the transfer ended (undici closes that connection). */
+  private refuse(controller: Dispatcher.DispatchController): void {
+    this.settle({ status: this.status, chunks: [], tooLarge: true });
+    controller.abort(new Error('over the size limit'));
+  }
+
+  private settle(answer: Answer): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(answer);
   }
 }
 
+/** What the fleet's wire is opened with: openWire's options that the fleet uses. */
+export interface FleetWireOptions {
+  readonly caFiles: readonly string[];
+  readonly connections: number;
+  readonly sleep: Sleep;
+}
+
 /**
- * The fleet's transport for servers: plain HTTP downloads through LeanHttp (HttpFetcher behind it),
- * with the same retries (issue #3 §2) as the wire fetcher, which does everything else (HTTPS, FTP,
- * TFTP, uploads).
+ * The fleet's transport for servers: openWire's (issue #16.6) for every scheme, but for plain HTTP
+ * downloads, which go through LeanHttp (HttpFetcher behind it) with openWire's layers: the same
+ * retries (issue #3 §2) and the same masking of user info in details (issue #13 §4).
  */
-export class FleetWire implements Fetcher, Uploader {
+export class FleetWire implements Wire {
   private readonly fallback: HttpFetcher;
   private readonly lean: LeanHttp;
-  private readonly http: Fetcher;
+  private readonly wire: Wire;
+  private readonly http: Transport;
 
-  constructor(
-    private readonly wire: Fetcher & Uploader & { close(): Promise<void> },
-    options: { readonly ca: readonly string[]; readonly connections: number; readonly sleep: Sleep },
-  ) {
-    this.fallback = new HttpFetcher(options);
-    this.lean = new LeanHttp(this.fallback, options.connections);
-    this.http = new RetryingFetcher(this.lean, options.sleep);
+  constructor(options: FleetWireOptions) {
+    const { caFiles, connections, sleep } = options;
+    this.wire = openWire({ caFiles, connections, sleep });
+    this.fallback = new HttpFetcher({ ca: caFiles.map((path) => readFileSync(path, 'utf8')), connections });
+    this.lean = new LeanHttp(this.fallback, connections);
+    const lean: Transport = {
+      fetch: (request) => this.lean.fetch(request),
+      put: (request, bytes) => this.wire.put(request, bytes),
+    };
+    this.http = compose(lean, retrying(sleep), masking);
   }
 
   fetch(request: FetchRequest): Promise<FetchOutcome> {

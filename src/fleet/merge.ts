@@ -5,13 +5,18 @@
 // shards (Kubernetes pods) start moments apart: their load series are put on one time axis from the
 // earliest start, each shifted by its own start rounded to the series' step (a second, a minute),
 // so a request may land one step off: per-second peaks across shards are close, not exact. Each
-// shard's start, length, server and emulator health are kept in `run.shards.runs`.
+// shard's start, length, server and emulator health are kept in `run.shards.runs`. The NOTIFY
+// figures are sums and a fixed-bucket histogram: they add up exactly. A shard that was interrupted
+// makes the merged run interrupted, at the earliest stop on the common time axis.
 import { mergeHistograms, copyHistogram } from './histogram.js';
-import { byMac, phonesSection, sortedRecord } from './metrics.js';
+import { byMac, sortedRecord } from './metrics.js';
+import { phonesSection } from './phonesSection.js';
 import {
   FLEET_REPORT_FORMAT,
   type FleetReport,
+  type Interruption,
   type LatencyHistogram,
+  type NotifyFigures,
   type PhoneOutcome,
   type RequestKind,
   type ShardRun,
@@ -33,6 +38,8 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
 
   const outcomes = mergeOutcomes(reports);
   const servers = [...new Set(reports.map((r) => r.run.server))];
+  const interrupted = earliestStop(reports, offsets);
+  const notify = mergeNotify(reports.flatMap((r) => (r.notify ? [r.notify] : [])));
   return {
     format: FLEET_REPORT_FORMAT,
     run: {
@@ -43,6 +50,7 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
       // --tree in real time: each shard had an embedded server of its own (same tree, other ports).
       server: servers.join(', '),
       shards: { count: first.run.shards.count, indexes, runs: shardRuns(reports) },
+      ...(interrupted && { interrupted }),
     },
     // Derived from the outcomes, as `report()` derives it: the same phones give the same section.
     phones: phonesSection(outcomes),
@@ -62,6 +70,8 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
       ),
     },
     emulator: mergeEmulator(reports),
+    // Last, as a run's own report has it: the JSON of a merge equals the unsharded run's.
+    ...(notify && { notify }),
   };
 }
 
@@ -138,6 +148,7 @@ function shardRuns(reports: readonly FleetReport[]): ShardRun[] {
             durationMs: r.run.durationMs,
             server: r.run.server,
             emulator: r.emulator,
+            ...(r.run.interrupted && { interrupted: r.run.interrupted }),
           },
         ],
     )
@@ -152,6 +163,34 @@ function mergeOutcomes(reports: readonly FleetReport[]): PhoneOutcome[] {
     }
   }
   return outcomes;
+}
+
+/** The first stop of an interrupted shard, on the merged run's time axis. */
+function earliestStop(reports: readonly FleetReport[], offsets: readonly number[]): Interruption | undefined {
+  let first: Interruption | undefined;
+  reports.forEach((r, i) => {
+    const stop = r.run.interrupted;
+    if (!stop) return;
+    const atMs = offsets[i]! + stop.atMs;
+    if (!first || atMs < first.atMs) first = { signal: stop.signal, atMs };
+  });
+  return first;
+}
+
+/** The NOTIFY figures of the shards that sent NOTIFYs, added up. */
+function mergeNotify(all: readonly NotifyFigures[]): NotifyFigures | undefined {
+  if (all.length === 0) return undefined;
+  const total = (pick: (n: NotifyFigures) => number) => sum(all.map(pick));
+  return {
+    sent: total((n) => n.sent),
+    answered: mergeCounts(all.map((n) => n.answered)),
+    timeouts: total((n) => n.timeouts),
+    notSent: total((n) => n.notSent),
+    retransmissions: total((n) => n.retransmissions),
+    latency: all.slice(1).reduce((h, n) => mergeHistograms(h, n.latency), copyHistogram(all[0]!.latency)),
+    rounds: total((n) => n.rounds),
+    reboots: total((n) => n.reboots),
+  };
 }
 
 function sum(values: readonly number[]): number {

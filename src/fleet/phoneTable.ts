@@ -16,6 +16,10 @@ export type Flash = Omit<PhoneState, 'mac' | 'rounds' | 'lastRound'>;
 /** RoundStatus as a number in a column (0: no round yet). */
 const STATUSES: readonly RoundStatus[] = ['updated', 'unchanged', 'no-server', 'nothing-found', 'failed'];
 
+/** A phone's `finished` column: its part was over, or the run stopped before it was. */
+export const FINISHED = 1;
+export const CUT_SHORT = 2;
+
 export class PhoneTable {
   readonly count: number;
   /** The inventory's phones, sorted by MAC. */
@@ -39,7 +43,10 @@ export class PhoneTable {
   readonly reboots: Uint32Array;
   private readonly lastStatus: Uint8Array;
   readonly poweredOn: Uint8Array;
+  /** 0: its part of the scenario goes on; FINISHED; CUT_SHORT (the run stopped first, issue #15). */
   readonly finished: Uint8Array;
+  /** A check-sync NOTIFY reached its life: its part of a NOTIFY storm is over once it rests. */
+  readonly notified: Uint8Array;
   /** Why its last round failed; the firmware it upgraded to; why it did not get its NOTIFY: few phones each. */
   readonly failures = new Map<number, string>();
   readonly upgradedTo = new Map<number, string>();
@@ -64,6 +71,7 @@ export class PhoneTable {
     this.lastStatus = new Uint8Array(n);
     this.poweredOn = new Uint8Array(n);
     this.finished = new Uint8Array(n);
+    this.notified = new Uint8Array(n);
     this.replays = new Array<RoundReplay | undefined>(n).fill(undefined);
     for (let i = 0; i < n; i++) {
       const phone = this.phones[i]!;

@@ -47,6 +47,8 @@ export interface ProgressFigures {
   /** Wall ms to the end, when there is anything to extrapolate from. */
   readonly etaMs: number | undefined;
   readonly wallMs: number;
+  /** In a run that sends NOTIFYs, once it has: how many went out, and how many got a final answer. */
+  readonly notify?: { readonly sent: number; readonly answered: number };
 }
 
 /**
@@ -75,7 +77,19 @@ export function progressFigures(
       windowSeconds > 0 ? Math.max(0, now.live.requests - since.live.requests) / windowSeconds : 0,
     etaMs: share >= 1 ? 0 : share > 0 && now.wallMs > 0 ? (now.wallMs * (1 - share)) / share : undefined,
     wallMs: now.wallMs,
+    ...(now.live.notify &&
+      now.live.notify.sent > 0 && {
+        notify: {
+          sent: now.live.notify.sent,
+          answered: Object.values(now.live.notify.answered).reduce((a, b) => a + b, 0),
+        },
+      }),
   };
+}
+
+/** `, NOTIFYs 480/500 answered`: a NOTIFY storm's progress; '' before (or without) one. */
+export function notifyText(f: ProgressFigures): string {
+  return f.notify ? `, NOTIFYs ${formatCount(f.notify.answered)}/${formatCount(f.notify.sent)} answered` : '';
 }
 
 /**
@@ -104,10 +118,13 @@ function rateText(perSecond: number): string {
   return perSecond > 0 && perSecond < 10 ? perSecond.toFixed(1) : formatCount(perSecond);
 }
 
-/** `fleet: 4,210/10,000 phones done, 3 failed, 1,204 requests/s, ETA 5s` (the last: `…, done in 42s`). */
+/**
+ * `fleet: 4,210/10,000 phones done, 3 failed, 1,204 requests/s, ETA 5s` (the last: `…, done in 42s`);
+ * in a NOTIFY storm also `NOTIFYs 480/500 answered`.
+ */
 export function progressLine(f: ProgressFigures, final = false): string {
   const end = final ? `done in ${formatDuration(f.wallMs)}` : `ETA ${etaText(f.etaMs)}`;
-  return `fleet: ${formatCount(f.done)}/${formatCount(f.total)} phones done, ${formatCount(f.failed)} failed, ${rateText(f.requestsPerSecond)} requests/s, ${end}`;
+  return `fleet: ${formatCount(f.done)}/${formatCount(f.total)} phones done, ${formatCount(f.failed)} failed, ${rateText(f.requestsPerSecond)} requests/s${notifyText(f)}, ${end}`;
 }
 
 /** The bar's redraw timer is cli-progress's own; it must not keep the process alive either. */
@@ -152,6 +169,7 @@ export function createProgress(options: ProgressOptions): Progress {
     failedText: formatCount(f.failed),
     phoneRate: rateText(f.phonesPerSecond),
     requestRate: rateText(f.requestsPerSecond),
+    notify: f.notify ? ` | ${notifyText(f).slice(2)}` : '',
     end: final ? `done in ${formatDuration(f.wallMs)}` : `ETA ${etaText(f.etaMs)}`,
   });
 
@@ -166,7 +184,7 @@ export function createProgress(options: ProgressOptions): Progress {
         bar = new UnrefBar({
           stream: options.stream,
           format:
-            'fleet {bar} {doneText}/{totalText} phones | {failedText} failed | {phoneRate} phones/s | {requestRate} requests/s | {end}',
+            'fleet {bar} {doneText}/{totalText} phones | {failedText} failed | {phoneRate} phones/s | {requestRate} requests/s{notify} | {end}',
           barsize: 30,
           hideCursor: false,
           // The run decides what Ctrl-C does; cli-progress's handler would swallow the signal.

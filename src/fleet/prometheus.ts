@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Histogram } from 'prom-client';
-import { LATENCY_BOUNDS_MS, type LiveStats, type RequestKind } from './report.js';
+import { LATENCY_BOUNDS_MS, type LatencyHistogram, type LiveStats, type RequestKind } from './report.js';
 
 export interface MetricsServer {
   /** The bound port (the one asked for, or the one the system chose for port 0). */
@@ -22,6 +22,7 @@ export interface MetricsServerOptions {
 
 /** Prometheus names units in full, in base units: seconds (promtool flags `_ms`). */
 const DURATION_METRIC = 'autop_fleet_request_duration_seconds';
+const NOTIFY_DURATION_METRIC = 'autop_fleet_notify_duration_seconds';
 
 /**
  * prom-client's default metrics that are gauges named `_total` (counts of handles, requests and
@@ -84,24 +85,71 @@ export function fleetRegistry(snapshot: () => LiveStats): Registry {
     },
   });
 
+  // The check-sync NOTIFYs of a NOTIFY storm (0 in a run that sends none).
+  const notify = (s: LiveStats) => s.notify;
+  counter(
+    'autop_fleet_notify_sent_total',
+    'check-sync NOTIFYs sent (first transmission).',
+    (s) => notify(s)?.sent ?? 0,
+  );
+  counter(
+    'autop_fleet_notify_timeouts_total',
+    'NOTIFYs sent and never answered (Timer F, or the run stopped first).',
+    (s) => notify(s)?.timeouts ?? 0,
+  );
+  counter(
+    'autop_fleet_notify_not_sent_total',
+    'NOTIFYs that could not be sent.',
+    (s) => notify(s)?.notSent ?? 0,
+  );
+  counter(
+    'autop_fleet_notify_retransmissions_total',
+    'NOTIFY transmissions beyond the first (RFC 3261 Timer E).',
+    (s) => notify(s)?.retransmissions ?? 0,
+  );
+  counter(
+    'autop_fleet_notify_rounds_total',
+    'Provisioning rounds the NOTIFYs started.',
+    (s) => notify(s)?.rounds ?? 0,
+  );
+  counter(
+    'autop_fleet_notify_reboots_total',
+    'Reboots after the rounds the NOTIFYs started.',
+    (s) => notify(s)?.reboots ?? 0,
+  );
+  new Counter({
+    name: 'autop_fleet_notify_answered_total',
+    help: 'NOTIFYs answered, by final status code.',
+    labelNames: ['status'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [status, n] of Object.entries(snapshot().notify?.answered ?? {})) this.inc({ status }, n);
+    },
+  });
+
   // prom-client's Histogram can only be filled one observation at a time, and the run already keeps
-  // fixed-bucket histograms: this metric exports those as they are (the registry asks a metric only
+  // fixed-bucket histograms: these metrics export those as they are (the registry asks a metric only
   // for its name, help, type and values).
-  const duration = {
-    name: DURATION_METRIC,
-    help: 'Request latency in seconds by kind of file (boot, config, mac-local, firmware, other).',
-    type: 'histogram',
-    aggregator: 'sum',
-    get: () =>
-      Promise.resolve({
-        name: DURATION_METRIC,
-        help: duration.help,
-        type: 'histogram',
-        aggregator: 'sum',
-        values: durationValues(snapshot().latency),
-      }),
+  const histogram = (name: string, help: string, values: (s: LiveStats) => SampleValue[]): void => {
+    const metric = {
+      name,
+      help,
+      type: 'histogram',
+      aggregator: 'sum',
+      get: () =>
+        Promise.resolve({ name, help, type: 'histogram', aggregator: 'sum', values: values(snapshot()) }),
+    };
+    register.registerMetric(metric as unknown as Histogram);
   };
-  register.registerMetric(duration as unknown as Histogram);
+  histogram(
+    DURATION_METRIC,
+    'Request latency in seconds by kind of file (boot, config, mac-local, firmware, other).',
+    (s) => durationValues(s.latency),
+  );
+  histogram(NOTIFY_DURATION_METRIC, 'NOTIFY latency in seconds, sent to final response.', (s) =>
+    s.notify && s.notify.latency.count > 0 ? bucketValues(NOTIFY_DURATION_METRIC, s.notify.latency, {}) : [],
+  );
 
   collectDefaultMetrics({ register });
   for (const name of MISNAMED_DEFAULT_METRICS) register.removeSingleMetric(name);
@@ -121,22 +169,24 @@ interface SampleValue {
 function durationValues(latency: LiveStats['latency']): SampleValue[] {
   const values: SampleValue[] = [];
   for (const [kind, h] of Object.entries(latency) as [RequestKind, LiveStats['latency'][RequestKind]][]) {
-    if (!h) continue;
-    let cumulative = 0;
-    LATENCY_BOUNDS_MS.forEach((bound, i) => {
-      cumulative += h.counts[i] ?? 0;
-      values.push({
-        metricName: `${DURATION_METRIC}_bucket`,
-        labels: { kind, le: bound / 1000 },
-        value: cumulative,
-      });
-    });
-    values.push(
-      { metricName: `${DURATION_METRIC}_bucket`, labels: { kind, le: '+Inf' }, value: h.count },
-      { metricName: `${DURATION_METRIC}_sum`, labels: { kind }, value: h.sumMs / 1000 },
-      { metricName: `${DURATION_METRIC}_count`, labels: { kind }, value: h.count },
-    );
+    if (h) values.push(...bucketValues(DURATION_METRIC, h, { kind }));
   }
+  return values;
+}
+
+/** One histogram's samples: cumulative buckets in seconds, the sum and the count. */
+function bucketValues(name: string, h: LatencyHistogram, labels: Record<string, string>): SampleValue[] {
+  const values: SampleValue[] = [];
+  let cumulative = 0;
+  LATENCY_BOUNDS_MS.forEach((bound, i) => {
+    cumulative += h.counts[i] ?? 0;
+    values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: bound / 1000 }, value: cumulative });
+  });
+  values.push(
+    { metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: h.count },
+    { metricName: `${name}_sum`, labels, value: h.sumMs / 1000 },
+    { metricName: `${name}_count`, labels, value: h.count },
+  );
   return values;
 }
 

@@ -27,12 +27,27 @@ export type RequestKind = 'boot' | 'config' | 'mac-local' | 'firmware' | 'other'
 /** `ok`, `not-found`, or `failed:<cause>` (FailureCause of src/fetch/fetcher.ts). */
 export type RequestStatus = string;
 
+/**
+ * A phone whose part of the scenario was not over when the run was stopped (Ctrl-C, SIGTERM):
+ * `interrupted` once powered on, `not-started` before its power-on instant. Neither is a failure.
+ */
+export type UnfinishedStatus = 'interrupted' | 'not-started';
+
+export const UNFINISHED: readonly UnfinishedStatus[] = ['interrupted', 'not-started'];
+
+export function isUnfinished(status: PhoneOutcome['status']): status is UnfinishedStatus {
+  return status === 'interrupted' || status === 'not-started';
+}
+
 /** One phone's end state: what an admin checks per MAC. */
 export interface PhoneOutcome {
   readonly mac: string;
   readonly model: string;
-  /** The status of the phone's last round: `provisioned` (updated or unchanged), `failed`, `no-server`, `nothing-found`. */
-  readonly status: 'provisioned' | 'failed' | 'no-server' | 'nothing-found';
+  /**
+   * The status of the phone's last round: `provisioned` (updated or unchanged), `failed`,
+   * `no-server`, `nothing-found`; or, in a stopped run, why the phone has none (UnfinishedStatus).
+   */
+  readonly status: 'provisioned' | 'failed' | 'no-server' | 'nothing-found' | UnfinishedStatus;
   readonly rounds: number;
   readonly reboots: number;
   /** The firmware the phone ended on, when an upgrade happened. */
@@ -60,6 +75,12 @@ export interface FleetReport {
     readonly server: string;
     /** With `--tree`: the tree on disk, as a file URL. */
     readonly tree?: string;
+    /**
+     * The run was stopped before its end (Ctrl-C: SIGINT; a pod's SIGTERM) `atMs` scenario-clock ms
+     * after the start: the report covers what happened until then; phones whose part was not over
+     * are counted apart (`phones.interrupted`, `phones.notStarted`), not as failed.
+     */
+    readonly interrupted?: Interruption;
     readonly concurrency: number;
     /** Phones in the whole inventory, and which shards this report covers (sorted). */
     readonly inventory: number;
@@ -73,7 +94,12 @@ export interface FleetReport {
   readonly phones: {
     readonly total: number;
     readonly provisioned: number;
+    /** Finished phones that were not provisioned (interrupted and not-started phones are not). */
     readonly failed: number;
+    /** In a stopped run: phones powered on whose part of the scenario was not over. */
+    readonly interrupted?: number;
+    /** In a stopped run: phones not yet powered on. */
+    readonly notStarted?: number;
     readonly reboots: number;
     readonly upgrades: number;
     /** Failure reason (as in PhoneOutcome.failure, with host-specific text removed) → phones. */
@@ -85,6 +111,11 @@ export interface FleetReport {
   };
   /** Sorted by MAC. */
   readonly outcomes: PhoneOutcome[];
+  /**
+   * The check-sync NOTIFYs of a run that sends them (`notify-storm`, `rollout --rollout-notify`):
+   * over SIP in real time, handed to each phone in-process in virtual time (no SIP figures then).
+   */
+  readonly notify?: NotifyFigures;
   readonly requests: {
     readonly total: number;
     /** URL path (no host, no user info) → status → count. */
@@ -120,6 +151,38 @@ export interface ShardRun {
   readonly durationMs: number;
   readonly server: string;
   readonly emulator: FleetReport['emulator'];
+  /** The shard was stopped before its end. */
+  readonly interrupted?: Interruption;
+}
+
+export interface Interruption {
+  /** What stopped it: `SIGINT` (Ctrl-C) or `SIGTERM`. */
+  readonly signal: string;
+  /** Scenario-clock ms from the run's start to the stop. */
+  readonly atMs: number;
+}
+
+/**
+ * The NOTIFYs of a run: counters and a fixed-bucket histogram, so shards add up exactly. Every
+ * NOTIFY sent ends answered (by status), timed out or, when the run stops first, still in flight.
+ */
+export interface NotifyFigures {
+  /** NOTIFYs that went out (first transmission); in virtual time, handed to a powered-on phone. */
+  readonly sent: number;
+  /** Final responses by status code (`"200"`, `"404"`, ...). */
+  readonly answered: Record<string, number>;
+  /** Sent and never answered: Timer F (32 s) ran out, or the run stopped first. */
+  readonly timeouts: number;
+  /** Could not be sent (no route, the socket refused). */
+  readonly notSent: number;
+  /** Transmissions beyond the first (RFC 3261 Timer E), of the NOTIFYs that ended. */
+  readonly retransmissions: number;
+  /** From the first transmission to the final response, of the answered NOTIFYs. */
+  readonly latency: LatencyHistogram;
+  /** Provisioning rounds the NOTIFYs started (spec T7: trigger `notify`). */
+  readonly rounds: number;
+  /** Reboots after those rounds (T7 `sip.notify_reboot_enable`, or R1-R3). */
+  readonly reboots: number;
 }
 
 /** What the progress bar and the Prometheus endpoint show while a run goes on. */
@@ -137,4 +200,6 @@ export interface LiveStats {
   readonly latency: Partial<Record<RequestKind, LatencyHistogram>>;
   /** Scenario-clock ms since the start (virtual in virtual time). */
   readonly elapsedMs: number;
+  /** In a run that sends NOTIFYs: how many, and how they were answered so far. */
+  readonly notify?: NotifyFigures;
 }

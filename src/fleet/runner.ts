@@ -6,7 +6,6 @@
 // coroutine. This file is the machine's driver for the fleet: it performs the effects (rounds on the
 // engine, discovery) and feeds the events back. Nothing is kept per round, so the memory does not
 // grow with the run's length.
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +13,6 @@ import type { Mac } from '../core/mac.js';
 import { maskUserInfo, withoutUserInfo } from '../core/url.js';
 import { roundRan } from '../engine/report.js';
 import { Engine, type Catalogues } from '../engine/round.js';
-import { WireFetcher } from '../fetch/createFetcher.js';
 import type { Fetcher, TransferSettings, Uploader } from '../fetch/fetcher.js';
 import { realSleep } from '../fetch/retry.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
@@ -43,10 +41,12 @@ import { StateInterner } from './interner.js';
 import { FleetWire } from './leanHttp.js';
 import { MeteredFetcher } from './meteredFetcher.js';
 import { FleetMetrics } from './metrics.js';
+import { NotifyMetrics } from './notifyMetrics.js';
 import { powerOnOffset } from './phoneDraw.js';
-import type { FleetReport, LiveStats, PhoneOutcome, Scenario } from './report.js';
+import { phonesSection } from './phonesSection.js';
+import type { FleetReport, Interruption, LiveStats, PhoneOutcome, Scenario } from './report.js';
 import { RolloutFetcher } from './rolloutFetcher.js';
-import { PhoneTable } from './phoneTable.js';
+import { CUT_SHORT, FINISHED, PhoneTable } from './phoneTable.js';
 import { RoundRequests, TreeVersions } from './roundReplay.js';
 import { TreeSnapshot } from './treeSnapshot.js';
 import { runScenario, type LifePlan, type ScenarioTimes, type Stage } from './scenarios.js';
@@ -96,8 +96,11 @@ export interface FleetRunOptions extends ScenarioTimes {
 export interface FleetRun {
   /** What the progress bar and the Prometheus endpoint show. */
   live(): LiveStats;
-  /** Ends the run early (Ctrl-C): rounds under way finish, nothing new starts; the report follows. */
-  stop(): void;
+  /**
+   * Ends the run early (Ctrl-C): rounds under way finish, nothing new starts; the report follows,
+   * saying the run was interrupted by `signal` (default `stop`: the caller's own).
+   */
+  stop(signal?: string): void;
   readonly report: Promise<FleetReport>;
 }
 
@@ -112,7 +115,7 @@ type Wake = number | (() => void);
 /** Starts a fleet run; `report` resolves when it is over. */
 export function startFleetRun(options: FleetRunOptions): FleetRun {
   const runner = new FleetRunner(options);
-  return { live: () => runner.live(), stop: () => runner.stop(), report: runner.run() };
+  return { live: () => runner.live(), stop: (signal) => runner.stop(signal), report: runner.run() };
 }
 
 export function runFleet(options: FleetRunOptions): Promise<FleetReport> {
@@ -127,6 +130,8 @@ class FleetRunner implements Stage<number> {
   private readonly table: PhoneTable;
   private readonly scheduler: Scheduler<Wake>;
   private readonly metrics: FleetMetrics;
+  /** Present in a run that sends NOTIFYs (notify-storm, rollout --rollout-notify). */
+  private readonly notify: NotifyMetrics | undefined;
   private readonly interner = new StateInterner();
   private readonly engine: Engine;
   private readonly limit: ConcurrencyLimit;
@@ -148,6 +153,7 @@ class FleetRunner implements Stage<number> {
   private readonly closers: (() => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
   readonly stopped = this.stopping.signal;
+  private interruption: Interruption | undefined;
 
   constructor(private readonly options: FleetRunOptions) {
     this.time = options.time;
@@ -162,6 +168,7 @@ class FleetRunner implements Stage<number> {
     );
     this.phones = Array.from({ length: this.table.count }, (_, i) => i);
     this.metrics = new FleetMetrics(this.start, this.table.count);
+    if (options.scenario === 'notify-storm' || options.rolloutNotify) this.notify = new NotifyMetrics();
     this.limit = new ConcurrencyLimit(options.concurrency);
     this.roundSlots = new ConcurrencyLimit(2 * options.concurrency);
     this.discoveries = new ConcurrencyLimit(1);
@@ -174,12 +181,14 @@ class FleetRunner implements Stage<number> {
   }
 
   live(): LiveStats {
-    return this.metrics.live(this.scheduler.now() - this.start);
+    const live = this.metrics.live(this.scheduler.now() - this.start);
+    return this.notify ? { ...live, notify: this.notify.figures() } : live;
   }
 
   /** Ctrl-C: every phone is powered off (a round under way finishes first), nothing new starts. */
-  stop(): void {
+  stop(signal = 'stop'): void {
     if (this.stopped.aborted) return;
+    this.interruption = { signal, atMs: this.scheduler.now() - this.start };
     this.stopping.abort();
     for (const i of this.phones) if (this.table.lives[i]) this.feed(i, { kind: 'power-off' });
     this.scheduler.stop();
@@ -197,7 +206,14 @@ class FleetRunner implements Stage<number> {
     }
     for (const i of this.phones) this.finish(i);
     const emulator = health.stop(performance.now() - wallStart);
-    return this.metrics.report(
+    // Phones whose part was not over when the run stopped are kept out of the metrics' outcomes.
+    const finished: PhoneOutcome[] = [];
+    const unfinished: PhoneOutcome[] = [];
+    for (const i of this.phones) {
+      if (this.table.finished[i] === CUT_SHORT) unfinished.push(unfinishedOutcome(this.table, i));
+      else finished.push(outcomeOf(this.table, i));
+    }
+    const report = this.metrics.report(
       {
         scenario: this.options.scenario,
         seed: this.options.seed,
@@ -212,8 +228,27 @@ class FleetRunner implements Stage<number> {
           : { count: 1, indexes: [0] },
       },
       emulator,
-      this.phones.map((i) => outcomeOf(this.table, i)),
+      finished,
     );
+    const withNotify = this.notify ? { ...report, notify: this.notify.figures() } : report;
+    return this.interruption ? this.interrupted(withNotify, this.interruption, unfinished) : withNotify;
+  }
+
+  /** A stopped run's report: its unfinished phones counted apart, not as failed (issue #15). */
+  private interrupted(
+    report: FleetReport,
+    interruption: Interruption,
+    unfinished: readonly PhoneOutcome[],
+  ): FleetReport {
+    const outcomes = [...report.outcomes, ...unfinished].sort((a, b) =>
+      a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0,
+    );
+    return {
+      ...report,
+      run: { ...report.run, interrupted: interruption },
+      phones: phonesSection(outcomes),
+      outcomes,
+    };
   }
 
   private durationMs(): number {
@@ -270,6 +305,7 @@ class FleetRunner implements Stage<number> {
           reboot: this.options.notifyReboot ?? false,
           concurrency: this.options.concurrency,
           signal: this.stopped,
+          onSent: () => this.notify?.sentOne(),
           onOutcome: (mac, outcome) => this.noteNotify(mac, outcome),
         },
       ),
@@ -279,7 +315,13 @@ class FleetRunner implements Stage<number> {
   finish(i: number): void {
     const table = this.table;
     if (table.finished[i]) return;
-    table.finished[i] = 1;
+    // Finished only because the run stopped: its part of the scenario was cut short (issue #15),
+    // counted apart in the report, not in the metrics.
+    if (this.stopped.aborted) {
+      table.finished[i] = CUT_SHORT;
+      return;
+    }
+    table.finished[i] = FINISHED;
     this.metrics.phoneDone(outcomeOf(table, i).status !== 'provisioned');
     // A storm's phone is done with its life: nothing more comes to it (its outcome is kept).
     if (this.lifePlan.finishAtRest) table.lives[i] = undefined;
@@ -312,7 +354,10 @@ class FleetRunner implements Stage<number> {
       lives[i] = step.state;
       next = this.perform(i, step.effects);
     }
-    if (this.lifePlan.finishAtRest && isResting(lives[i]!)) this.finish(i);
+    // A storm's phone is done once it rests: after its boot (a boot storm), after its NOTIFY's round
+    // and the reboot that may follow (a NOTIFY storm: so the progress moves as NOTIFYs are acted on).
+    const done = this.lifePlan.finishAtRest || (this.table.notified[i] === 1 && !this.lifePlan.schedule);
+    if (done && isResting(lives[i]!)) this.finish(i);
   }
 
   private perform(i: number, effects: readonly LifeEffect[]): LifeEvent | undefined {
@@ -460,11 +505,15 @@ class FleetRunner implements Stage<number> {
   private deliver(i: number, eventHeader: string): boolean {
     const life = this.table.lives[i];
     if (!life || life.name === 'off' || this.stopped.aborted) return false;
+    // Virtual time: the NOTIFY is handed over here, not sent (SIP counts it as it goes out).
+    if (this.time === 'virtual' || !this.sip) this.notify?.sentOne();
+    this.table.notified[i] = 1;
     this.feed(i, { kind: 'notify', eventHeader });
     return true;
   }
 
   private noteNotify(mac: Mac, outcome: NotifyOutcome): void {
+    this.notify?.ended(outcome);
     const i = this.table.indexOf(mac);
     if (i === undefined) return;
     if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) return;
@@ -485,6 +534,7 @@ class FleetRunner implements Stage<number> {
     const table = this.table;
     table.rounds[i]!++;
     if (round.reboot) table.reboots[i]!++;
+    if (entry.trigger === 'notify') this.notify?.round(round.reboot);
     if (round.firmware !== undefined) table.upgradedTo.set(i, round.firmware);
     this.metrics.recordRound({
       reboot: round.reboot,
@@ -502,13 +552,8 @@ class FleetRunner implements Stage<number> {
     // No more connections than transfers at once: undici would otherwise open new ones while
     // closing ones linger, past a server's connection limit.
     const connections = this.options.concurrency;
-    const caFiles = this.options.caFiles ?? [];
-    // Plain HTTP downloads on the light path (leanHttp.ts), the rest as any phone's.
-    const wire = new FleetWire(new WireFetcher({ caFiles, sleep, connections }), {
-      ca: caFiles.map((path) => readFileSync(path, 'utf8')),
-      connections,
-      sleep,
-    });
+    // Plain HTTP downloads on the light path (leanHttp.ts), the rest as any phone's (openWire).
+    const wire = new FleetWire({ caFiles: this.options.caFiles ?? [], sleep, connections });
     this.closers.push(() => wire.close());
     // Replays need every tree read in-process, each a version of its own (roundReplay.ts).
     const sources = [
@@ -571,6 +616,21 @@ export function describeSource(source: FleetSource): string {
   } catch {
     return maskUserInfo(source.url);
   }
+}
+
+/** A phone of a stopped run whose part was not over: powered on (interrupted) or not yet. */
+function unfinishedOutcome(table: PhoneTable, i: number): PhoneOutcome {
+  const upgradedTo = table.upgradedTo.get(i);
+  const serverSource = table.serverSources.get(i);
+  return {
+    mac: table.mac(i),
+    model: table.phones[i]!.model.id,
+    status: table.poweredOn[i] ? 'interrupted' : 'not-started',
+    rounds: table.rounds[i]!,
+    reboots: table.reboots[i]!,
+    ...(upgradedTo !== undefined && { upgradedTo }),
+    ...(serverSource !== undefined && { serverSource }),
+  };
 }
 
 function outcomeOf(table: PhoneTable, i: number): PhoneOutcome {

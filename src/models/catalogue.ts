@@ -1,11 +1,22 @@
-// The model catalogue (models/models.json): every phone model the guide covers, with the firmware
-// gates of spec B5/B7, its common CFG name, account count (C5) and User-Agent form (S7).
+// The model catalogue (models/models.json): every phone model the guide covers (and current models it
+// predates), with the firmware gates of spec B5/B7, its common CFG name, account count (C5), firmware
+// families (R3) and User-Agent form (S7).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelsDir } from '../core/packageRoot.js';
 import { parseFirmware, type FirmwareVersion } from '../core/firmware.js';
 
 export type ModelKind = 'desk' | 'android' | 'conference' | 'dect';
+
+/** One firmware family of a model: the first number of its versions, and the generation it begins. */
+export interface FirmwareFamily {
+  readonly family: number;
+  /** The firmware generation (second number, e.g. 85) from which the model runs this family. */
+  readonly since: number;
+  /** A ROM of this family, as published. */
+  readonly rom?: string;
+  readonly source?: string;
+}
 
 export interface ModelEntry {
   readonly id: string;
@@ -17,9 +28,13 @@ export interface ModelEntry {
   readonly accounts: number;
   readonly kind: ModelKind;
   readonly firmware: {
-    readonly family: number;
+    /** Every firmware family the model has run, oldest first (spec R3: T57W 97 at V84, then 96). */
+    readonly families: readonly FirmwareFamily[];
     readonly current: string;
-    readonly rom: string;
+    /** The current ROM's name, where one is published. */
+    readonly rom?: string;
+    /** Other names ROM file names list the model by (`T58V` for the T58A), beside its id and token. */
+    readonly romNames?: readonly string[];
     readonly confidence?: string;
     readonly source?: string;
   };
@@ -103,6 +118,34 @@ export function supportsExcludedMode(model: ModelEntry, firmware: FirmwareVersio
 /** Does the phone's firmware look for boot files at all (B1)? */
 export function supportsBootFiles(model: ModelEntry, firmware: FirmwareVersion): boolean {
   return firmware.major >= model.bootSince;
+}
+
+/** Is `family` one of the families the model has run (R3)? */
+export function runsFamily(model: ModelEntry, family: number): boolean {
+  return model.firmware.families.some((f) => f.family === family);
+}
+
+/** `97 (V84), 96 (V85+)`: the model's families for messages. */
+export function familiesText(model: ModelEntry): string {
+  const list = model.firmware.families;
+  if (list.length === 1) return String(list[0]!.family);
+  return list
+    .map((f, i) => `${f.family} (V${f.since}${i === list.length - 1 ? '+' : ''})`)
+    .join(', ');
+}
+
+/**
+ * Why `version` cannot be this model's running firmware, or undefined when it can: a malformed
+ * version, or one of a family the model never ran (R3).
+ */
+export function firmwareProblem(model: ModelEntry, version: string): string | undefined {
+  const parsed = parseFirmware(version);
+  if (!parsed) return `${version} is not a version such as ${model.firmware.current}`;
+  if (!runsFamily(model, parsed.family)) {
+    const families = model.firmware.families.length === 1 ? 'family' : 'families';
+    return `${version} is family ${parsed.family}; ${model.id} runs ${families} ${familiesText(model)} (for example ${model.firmware.current})`;
+  }
+  return undefined;
 }
 
 export function currentFirmware(model: ModelEntry): FirmwareVersion {

@@ -4,6 +4,8 @@ import { maskedValue } from '../core/secrets.js';
 import { maskUserInfo } from '../core/url.js';
 import { paramOf } from '../engine/merge.js';
 import type { ReportDiagnostic, RoundReport } from '../engine/report.js';
+import { redactUrl } from '../engine/serverUrl.js';
+import type { DiscoveryReport } from '../discovery/discoveryReport.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
 
 export { MASK } from '../core/secrets.js';
@@ -47,5 +49,24 @@ export function maskReport(report: RoundReport, params: ParameterCatalogue): Rou
         { ...p, overrode: p.overrode.map((o) => ({ ...o, value: hide(k, o.value)! })) },
       ]),
     ),
+  };
+}
+
+/** Passwords in discovered URLs (a one-key `ftp://user:pass@host/`) are masked like the rest. */
+export function maskDiscovery(report: DiscoveryReport, showSecrets = false): DiscoveryReport {
+  if (showSecrets) return report;
+  const mask = (url: string): string => {
+    try {
+      return redactUrl(new URL(url));
+    } catch {
+      return url; // a bare host has no password
+    }
+  };
+  return {
+    ...report,
+    sources: report.sources.map((s) =>
+      s.heard.kind === 'address' ? { ...s, heard: { ...s.heard, url: mask(s.heard.url) } } : s,
+    ),
+    ...(report.winner && { winner: { ...report.winner, url: mask(report.winner.url) } }),
   };
 }

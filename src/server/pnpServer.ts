@@ -14,10 +14,11 @@ import {
   PNP_GROUP,
   PNP_PORT,
   readPnpSubscribe,
+  readSipDatagram,
   type PnpSubscribe,
 } from '../discovery/pnpMessages.js';
 import { TIMER_F } from '../sip/clientTransaction.js';
-import { buildResponse, parseSipMessage, type EchoedHeaders, type SipRequest } from '../sip/message.js';
+import { buildResponse, type EchoedHeaders, type SipRequest } from '../sip/message.js';
 import { ServerTransactionTable, transactionId } from '../sip/serverTransactions.js';
 import { responseDestination, stampTopVia, type Address, type TopVia } from '../sip/via.js';
 
@@ -203,19 +204,13 @@ export async function startPnpServer(options: PnpServerOptions): Promise<PnpServ
   };
 
   const receive = (datagram: Buffer, source: Address) => {
-    const incoming = parseSipMessage(datagram);
+    const incoming = readSipDatagram(datagram, (request, reason) =>
+      respond(request.echo, request.topVia, source, { status: 400, reason }),
+    );
     switch (incoming.kind) {
-      case 'keep-alive':
+      case 'dropped':
+        if (incoming.reason !== undefined) log(`ignored a datagram from ${at(source)}: ${incoming.reason}`);
         return;
-      case 'malformed': {
-        const request = incoming.answerable;
-        if (request && request.method !== 'ACK')
-          respond(request.echo, request.topVia, source, {
-            status: 400,
-            reason: `Bad Request (${incoming.reason})`,
-          });
-        return log(`ignored a datagram from ${at(source)}: ${incoming.reason}`);
-      }
       case 'response': {
         const transaction =
           incoming.topVia?.branch === undefined ? undefined : notifies.get(incoming.topVia.branch);

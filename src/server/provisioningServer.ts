@@ -1,7 +1,8 @@
 // The embedded provisioning server of `autop serve DIR` (issue #3 §5): HTTP or HTTPS over one tree,
 // read-only but for the uploads a phone makes (K2), with Basic or Digest when asked (S5), and a log
-// entry per request.
-import { open, realpath, stat } from 'node:fs/promises';
+// entry per request. Regular files only (issue #13 §7); an answer never carries the server's own
+// detail (paths, error messages): that goes to the log (issue #13 §6).
+import { realpath, stat } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -12,12 +13,15 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { maskUserInfo } from '../core/url.js';
 import { UPLOADABLE } from '../fetch/fileFetcher.js';
+import { openRegularFile } from '../fetch/regularFile.js';
 import { DEFAULT_REALM, type AuthGuard, type AuthOptions } from './authGuard.js';
 import { BasicGuard } from './basicAuth.js';
 import { DigestGuard } from './digestAuth.js';
 import { remoteOf, type RequestLogEntry } from './requestLog.js';
 import { locateBelowRoot, requestPath } from './rootPath.js';
+import type { RunningServer } from './runningServer.js';
 import { MAX_UPLOAD_BYTES, saveUpload } from './upload.js';
 
 export type { RequestLogEntry } from './requestLog.js';
@@ -36,13 +40,15 @@ export interface HttpServerOptions {
   readonly log?: (entry: RequestLogEntry) => void;
 }
 
-export interface RunningHttpServer {
-  /** The root URL, `http://127.0.0.1:8080/`. */
-  readonly url: string;
-  readonly port: number;
-  /** Stops listening and ends open connections. */
-  close(): Promise<void>;
-}
+/** An HTTP(S) server of ours: its root URL, its port, and how to stop it (ends open connections). */
+export type RunningHttpServer = RunningServer;
+
+/**
+ * A connection idle this long is closed: a client that stops reading a file, or never finishes its
+ * request, does not hold a socket and a file open for ever. Node's own limits stay: 60 s for the
+ * headers, 300 s for a whole request, 16 KiB of headers (431 beyond).
+ */
+export const IDLE_TIMEOUT_MS = 120_000;
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.cfg': 'text/plain; charset=utf-8',
@@ -55,15 +61,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const rootReal = await realpath(options.root);
   const guard = options.auth && createAuthGuard(options.auth);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, rootReal, guard, options.log).catch((e: unknown) => {
-      // A bug or an unreadable file, not the phone's doing: answer 500 and keep serving.
-      if (!res.headersSent) answer(res, 500, `server error: ${e instanceof Error ? e.message : String(e)}\n`);
+    const note: Note = {};
+    handle(req, res, rootReal, guard, options.log, note).catch((e: unknown) => {
+      // A bug or a file system error, not the phone's doing: answer 500 and keep serving. The
+      // message may hold the root's absolute path (issue #13 §6): the log has it, the answer not.
+      note.detail = `server error: ${e instanceof Error ? e.message : String(e)}`;
+      if (!res.headersSent) answer(res, 500, 'server error\n');
       else res.destroy();
     });
   };
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
     : createHttpServer(handler);
+  server.setTimeout(IDLE_TIMEOUT_MS);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -100,12 +110,18 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** What the log says beyond the status: why a request was refused or failed. */
+interface Note {
+  detail?: string;
+}
+
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   rootReal: string,
   guard: AuthGuard | undefined,
   log: ((entry: RequestLogEntry) => void) | undefined,
+  note: Note,
 ): Promise<void> {
   const started = performance.now();
   const time = new Date().toISOString();
@@ -118,11 +134,13 @@ async function handle(
       time,
       remote,
       method,
-      path: target,
+      // An absolute-form target may carry user info: never a password in the log (issue #13 §4).
+      path: maskUserInfo(target),
       status: res.headersSent ? res.statusCode : 0,
       bytes: moved.bytes,
       userAgent: req.headers['user-agent'] ?? '',
       ms: Math.round(performance.now() - started),
+      ...(note.detail !== undefined && { detail: note.detail }),
     });
   });
 
@@ -146,28 +164,47 @@ async function handle(
     answer(res, 403, `refused: ${path.reason}\n`);
     return;
   }
-  if (method === 'PUT') await receive(req, res, rootReal, path.segments, moved);
-  else await send(res, rootReal, path.segments, method === 'HEAD', moved);
+  if (method === 'PUT') await receive(req, res, rootReal, path.segments, moved, note);
+  else await send(res, rootReal, path.segments, method === 'HEAD', moved, note);
 }
 
-/** GET and HEAD: a regular file below the root; folders are not listed. */
+/** 403 for what lies outside the tree or may not be read; the reason (a link's target) is logged only. */
+function refuse(res: ServerResponse, note: Note, reason: string): void {
+  note.detail = reason;
+  answer(res, 403, 'refused: not in the served tree, or not readable\n');
+}
+
+/** GET and HEAD: a regular file below the root; folders and special files are not served (404). */
 async function send(
   res: ServerResponse,
   rootReal: string,
   segments: readonly string[],
   headOnly: boolean,
   moved: { bytes: number },
+  note: Note,
 ): Promise<void> {
   const located = await locateBelowRoot(rootReal, segments);
   if (located.kind === 'missing') return answer(res, 404, 'not found\n');
-  if (located.kind === 'outside') return answer(res, 403, `refused: ${located.reason}\n`);
-  const file = await open(located.path, 'r');
+  if (located.kind === 'outside') return refuse(res, note, located.reason);
+  if (located.kind === 'denied') return refuse(res, note, 'permission denied on the way');
+  // Opened without blocking and checked before a byte is read (issue #13 §7): a FIFO would
+  // otherwise hold a thread of libuv's pool for good, and with four of them every later request.
+  const opened = await openRegularFile(located.path);
+  if (opened.kind === 'missing') return answer(res, 404, 'not found\n');
+  if (opened.kind === 'not-a-file') {
+    note.detail = `${opened.what}, not a regular file`;
+    return answer(res, 404, 'not found\n');
+  }
+  if (opened.kind === 'error') {
+    if (opened.code === 'EACCES' || opened.code === 'EPERM') return refuse(res, note, opened.code);
+    note.detail = `cannot open the file: ${opened.code}`;
+    return answer(res, 500, 'server error\n');
+  }
+  const file = opened.handle;
   try {
-    const stat = await file.stat();
-    if (!stat.isFile()) return answer(res, 404, 'not found\n');
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[extname(located.path).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': stat.size,
+      'content-length': opened.size,
     });
     if (headOnly) {
       res.end();
@@ -191,6 +228,7 @@ async function receive(
   rootReal: string,
   segments: readonly string[],
   moved: { bytes: number },
+  note: Note,
 ): Promise<void> {
   const name = segments.at(-1);
   if (name === undefined || !UPLOADABLE.test(name)) {
@@ -203,7 +241,8 @@ async function receive(
     return;
   }
   const folder = await locateBelowRoot(rootReal, segments.slice(0, -1));
-  if (folder.kind === 'outside') return answer(res, 403, `refused: ${folder.reason}\n`);
+  if (folder.kind === 'outside') return refuse(res, note, folder.reason);
+  if (folder.kind === 'denied') return refuse(res, note, 'permission denied on the way');
   if (folder.kind === 'missing' || !(await stat(folder.path)).isDirectory()) {
     return answer(res, 409, 'no such folder on the server\n');
   }

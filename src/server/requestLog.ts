@@ -1,5 +1,5 @@
 // What the provisioning server records of each request: enough to see what a phone asked for
-// (S7 User-Agent included), never its Authorization header or password.
+// (S7 User-Agent included) and why it was refused, never its Authorization header or a password.
 import type { Socket } from 'node:net';
 
 export interface RequestLogEntry {
@@ -17,6 +17,8 @@ export interface RequestLogEntry {
   readonly userAgent: string;
   /** Milliseconds from the request to the end of the answer. */
   readonly ms: number;
+  /** Why a request was refused or failed, for the operator: never in the answer (issue #13 §6). */
+  readonly detail?: string;
 }
 
 export function remoteOf(socket: Socket): string {

@@ -40,16 +40,25 @@ export function requestPath(target: string): RequestPath {
 export type Located =
   | { readonly kind: 'found'; readonly path: string }
   | { readonly kind: 'missing' }
-  | { readonly kind: 'outside'; readonly reason: string };
+  | { readonly kind: 'outside'; readonly reason: string }
+  /** A folder on the way the server may not search (EACCES, EPERM). */
+  | { readonly kind: 'denied' };
 
-/** Resolves links; a path whose real location is not below the root is refused, not read. */
+/**
+ * Resolves links; a path whose real location is not below the root is refused, not read. A name
+ * too long for the file system (ENAMETOOLONG) names nothing there: missing, not a server error
+ * whose message would show the root's absolute path (issue #13 §6). Other errors are thrown.
+ */
 export async function locateBelowRoot(rootReal: string, segments: readonly string[]): Promise<Located> {
   let real: string;
   try {
     real = await realpath(join(rootReal, ...segments));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return { kind: 'missing' };
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG') {
+      return { kind: 'missing' };
+    }
+    if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied' };
     throw e;
   }
   if (!isInside(real, rootReal)) return { kind: 'outside', reason: 'a link that leads out of the root' };

@@ -28,6 +28,8 @@ export interface Completed {
   readonly from: Address;
   readonly transmissions: number;
   readonly provisional: readonly number[];
+  /** From the first transmission to the final response. */
+  readonly latencyMs: number;
 }
 
 /** Timer F fired (or the caller's limit): no final response. */
@@ -95,6 +97,7 @@ export function stepNict(state: NictState, input: NictInput): NictStep {
         from: input.from,
         transmissions: state.transmissions,
         provisional: state.provisional,
+        latencyMs: input.now - state.startedAt,
       },
       effects: [],
     };

@@ -1,6 +1,7 @@
-// The Event header (RFC 6665 §8.2.1) of a NOTIFY: its package and parameters, read with sip.js's
-// grammar, which lowercases the package name. Pure.
+// The Event header (RFC 6665 §8.2.1) of a NOTIFY: its package and parameters, read strictly on the
+// hot path (strictParse.ts) or else with sip.js's grammar, which lowercases the package name. Pure.
 import { Grammar } from 'sip.js';
+import { strictEvent } from './strictParse.js';
 
 export interface EventHeader {
   /** Lower case: `check-sync`, `ua-profile`, ... */
@@ -13,15 +14,25 @@ export interface EventHeader {
 export const CHECK_SYNC = 'check-sync';
 
 export function parseEventHeader(value: string): EventHeader | undefined {
+  const strict = strictEvent(value.trim());
+  return strict ? eventHeader(strict.package, strict.params) : parseEventHeaderBySipJs(value);
+}
+
+/** The same as parseEventHeader, read by sip.js's grammar alone (the parser of record). */
+export function parseEventHeaderBySipJs(value: string): EventHeader | undefined {
   const parsed = Grammar.parse(value.trim(), 'Event') as { event?: unknown; params?: unknown } | -1;
   if (parsed === -1 || typeof parsed.event !== 'string') return undefined;
+  const params = typeof parsed.params === 'object' && parsed.params !== null ? parsed.params : {};
+  return eventHeader(parsed.event, params as Record<string, unknown>);
+}
+
+/** Parameter names lower case, valueless ones left out, quotes removed. */
+function eventHeader(name: string, raw: Readonly<Record<string, unknown>>): EventHeader {
   const params: Record<string, string> = {};
-  if (typeof parsed.params === 'object' && parsed.params !== null) {
-    for (const [name, raw] of Object.entries(parsed.params as Record<string, unknown>)) {
-      if (typeof raw === 'string') params[name.toLowerCase()] = raw.replace(/^"(.*)"$/s, '$1');
-    }
+  for (const [param, value] of Object.entries(raw)) {
+    if (typeof value === 'string') params[param.toLowerCase()] = value.replace(/^"(.*)"$/s, '$1');
   }
-  return { package: parsed.event.toLowerCase(), params };
+  return { package: name.toLowerCase(), params };
 }
 
 /** spec T7: `Event: check-sync;reboot=true` asks for a reboot after the round (any case). */

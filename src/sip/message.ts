@@ -1,6 +1,7 @@
-// SIP messages on the wire (RFC 3261 §7): incoming datagrams parsed with sip.js's core parser into
-// small typed values, and responses built from a request's headers (§8.2.6). Pure: no sockets.
+// SIP messages on the wire (RFC 3261 §7): incoming datagrams parsed (the common ones by strictParse.ts,
+// the rest by sip.js's core parser) into small typed values, and responses built from a request's headers (§8.2.6). Pure: no sockets.
 import { Core, Grammar } from 'sip.js';
+import { parseStrict, strictNameAddr, type MessageFields, type StartLine } from './strictParse.js';
 import { parseTopVia, splitHeaderValues, type TopVia } from './via.js';
 
 /** The header lines a response copies from its request (RFC 3261 §8.2.6.2), verbatim. */
@@ -79,12 +80,27 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 
 /**
  * Parses one datagram. Never throws: what is not a SIP message comes back as `malformed`, with
- * enough of the request to answer 400 when its start line and top Via can be read.
+ * enough of the request to answer 400 when its start line and top Via can be read. The common
+ * messages are read by strictParse.ts (issue #14 §2: sip.js costs about a millisecond a message);
+ * whatever it refuses, sip.js reads, with the same result.
  */
 export function parseSipMessage(datagram: Buffer | string): IncomingSip {
   const bytes = typeof datagram === 'string' ? Buffer.from(datagram, 'utf8') : datagram;
   const text = bytes.toString('utf8');
   if (/^[\r\n]*$/.test(text)) return { kind: 'keep-alive' };
+  const strict = parseStrict(text);
+  return strict ? incoming(strict, strict.fields, bytes, text) : parseWithSipJs(bytes, text);
+}
+
+/** The same as parseSipMessage, read by sip.js alone: the parser of record (for tests and the bench). */
+export function parseSipMessageBySipJs(datagram: Buffer | string): IncomingSip {
+  const bytes = typeof datagram === 'string' ? Buffer.from(datagram, 'utf8') : datagram;
+  const text = bytes.toString('utf8');
+  if (/^[\r\n]*$/.test(text)) return { kind: 'keep-alive' };
+  return parseWithSipJs(bytes, text);
+}
+
+function parseWithSipJs(bytes: Buffer, text: string): IncomingSip {
   const notes: string[] = [];
   let message: Core.IncomingRequestMessage | Core.IncomingResponseMessage | undefined;
   try {
@@ -94,53 +110,74 @@ export function parseSipMessage(datagram: Buffer | string): IncomingSip {
     notes.push(`sip.js: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!message) return malformed(text, notes.join('; ') || 'not a SIP message');
+  const viaLines = message.getHeaders('via');
+  const from = message.getHeader('from');
+  const fields: MessageFields = {
+    via: viaLines,
+    topVia: parseTopVia(viaLines),
+    from,
+    to: message.getHeader('to'),
+    callId: message.getHeader('call-id'),
+    cseqText: message.getHeader('cseq'),
+    cseq: readCSeq(message),
+    fromUri: from === undefined ? undefined : (message.from?.uri.toString() ?? from),
+    fromTag: message.from ? optional(message.fromTag) : undefined,
+    toTag: message.to ? optional(message.toTag) : undefined,
+    event: message.getHeader('event') ?? message.getHeader('o'),
+    require: message.getHeaders('require'),
+    contentType: message.getHeader('content-type'),
+    contentLength: message.getHeader('content-length'),
+  };
+  const start: StartLine =
+    message instanceof Core.IncomingResponseMessage
+      ? { kind: 'response', status: message.statusCode ?? 0, reason: message.reasonPhrase ?? '' }
+      : { kind: 'request', method: message.method, uri: String(message.ruri) };
+  return incoming(start, fields, bytes, text);
+}
+
+/** The typed message from its start line and fields, whichever parser read them. */
+function incoming(start: StartLine, fields: MessageFields, bytes: Buffer, text: string): IncomingSip {
   // Content-Length counts bytes (RFC 3261 §20.14); sip.js counts UTF-16 units, so the body is cut here.
   const headerEnd = bytes.indexOf(HEADER_END);
   const afterHeaders = headerEnd < 0 ? Buffer.alloc(0) : bytes.subarray(headerEnd + HEADER_END.length);
-  const declared = message.getHeader('content-length');
   let body = afterHeaders;
-  if (declared !== undefined) {
-    const length = Number(declared);
+  if (fields.contentLength !== undefined) {
+    const length = Number(fields.contentLength);
     // RFC 3261 §18.3: over UDP a request whose body is shorter than its Content-Length is a 400.
     if (length > afterHeaders.length)
       return malformed(text, `Content-Length ${length} but ${afterHeaders.length} bytes of body`);
     body = afterHeaders.subarray(0, length);
   }
-
-  const viaLines = message.getHeaders('via');
-  const topVia = parseTopVia(viaLines);
-  const cseq = readCSeq(message);
-  if (message instanceof Core.IncomingResponseMessage) {
+  if (start.kind === 'response') {
     return {
       kind: 'response',
-      status: message.statusCode ?? 0,
-      reason: message.reasonPhrase ?? '',
-      topVia,
-      callId: message.getHeader('call-id'),
-      cseq,
+      status: start.status,
+      reason: start.reason,
+      topVia: fields.topVia,
+      callId: fields.callId,
+      cseq: fields.cseq,
     };
   }
-  const from = message.getHeader('from');
   return {
     kind: 'request',
-    method: message.method,
-    uri: String(message.ruri),
-    topVia,
-    from: from === undefined ? undefined : (message.from?.uri.toString() ?? from),
-    fromTag: message.from ? optional(message.fromTag) : undefined,
-    toTag: message.to ? optional(message.toTag) : undefined,
-    callId: message.getHeader('call-id'),
-    cseq,
-    event: message.getHeader('event') ?? message.getHeader('o'),
-    require: message.getHeaders('require').flatMap(splitHeaderValues),
-    contentType: message.getHeader('content-type'),
+    method: start.method,
+    uri: start.uri,
+    topVia: fields.topVia,
+    from: fields.fromUri,
+    fromTag: fields.fromTag,
+    toTag: fields.toTag,
+    callId: fields.callId,
+    cseq: fields.cseq,
+    event: fields.event,
+    require: fields.require.flatMap(splitHeaderValues),
+    contentType: fields.contentType,
     body: body.toString('utf8'),
     echo: {
-      via: viaLines,
-      from,
-      to: message.getHeader('to'),
-      callId: message.getHeader('call-id'),
-      cseq: message.getHeader('cseq'),
+      via: fields.via,
+      from: fields.from,
+      to: fields.to,
+      callId: fields.callId,
+      cseq: fields.cseqText,
     },
   };
 }
@@ -211,6 +248,8 @@ export interface ResponseSpec {
 }
 
 function hasTag(to: string): boolean {
+  const strict = strictNameAddr(to);
+  if (strict) return strict.tag !== undefined;
   const parsed = Grammar.nameAddrHeaderParse(to);
   return parsed ? parsed.hasParam('tag') : /;\s*tag\s*=/i.test(to);
 }

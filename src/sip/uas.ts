@@ -2,7 +2,6 @@
 // send where, a check-sync round to start, a log line). A provisioning emulator takes no calls: it
 // answers NOTIFY check-sync (spec T7) and OPTIONS, refuses the rest, and never stays silent to a
 // request it can answer. The socket lives in endpoint.ts.
-import { randomBytes } from 'node:crypto';
 import { CHECK_SYNC, parseEventHeader, rebootRequested } from './event.js';
 import {
   buildResponse,
@@ -11,6 +10,7 @@ import {
   type EchoedHeaders,
   type SipRequest,
 } from './message.js';
+import { randomHex } from './randomHex.js';
 import { ServerTransactionTable, stepServerTransaction, transactionId } from './serverTransactions.js';
 import { responseDestination, stampTopVia, type Address, type TopVia } from './via.js';
 
@@ -61,7 +61,7 @@ export class UserAgentServer {
 
   constructor(private readonly options: UasOptions) {
     this.transactions = new ServerTransactionTable(options.capacity);
-    this.newTag = options.newTag ?? (() => randomBytes(6).toString('hex'));
+    this.newTag = options.newTag ?? (() => randomHex(6));
   }
 
   /** One datagram from `source` at time `now` (epoch ms): the effects, in the order to perform them. */

@@ -14,8 +14,8 @@ interface Expected {
   readonly phones?: number;
 }
 
-// One tree per kind of mistake in fixtures/broken/ (see its README): the finding, where it is,
-// and nothing else that is not already expected.
+// One tree per kind of mistake in fixtures/broken/ (see its README): the finding, where it is
+// (line 1 for a finding about a whole file), and nothing else that is not already expected.
 const cases: [string, string, Expected][] = [
   [
     'parse-error',
@@ -40,7 +40,7 @@ const cases: [string, string, Expected][] = [
   [
     'orphan-mac-file',
     'C4 a MAC file of no phone in the inventory',
-    { id: 'C4/orphan-mac-file', severity: 'warning', file: 'phones/001565000099.cfg' },
+    { id: 'C4/orphan-mac-file', severity: 'warning', file: 'phones/001565000099.cfg', line: 1 },
   ],
   [
     'phone-without-mac-file',
@@ -59,8 +59,14 @@ const cases: [string, string, Expected][] = [
   ],
   [
     'account-beyond-model',
-    "C5 account.N beyond the model's account count",
-    { id: 'C5/account-beyond-model', severity: 'error', file: 'phones/0015650000f2.cfg', line: 3, phones: 1 },
+    "C5 account.N beyond the model's account count: a warning, as the phone ignores the line",
+    {
+      id: 'C5/account-beyond-model',
+      severity: 'warning',
+      file: 'phones/0015650000f2.cfg',
+      line: 3,
+      phones: 1,
+    },
   ],
   [
     'duplicate-parameter',
@@ -80,17 +86,23 @@ const cases: [string, string, Expected][] = [
   [
     'mac-boot-with-common-boot',
     'B1 a MAC boot file beside the common boot file',
-    { id: 'B1/mac-boot-with-common-boot', severity: 'warning', file: 'y000000000000.boot', phones: 1 },
+    {
+      id: 'B1/mac-boot-with-common-boot',
+      severity: 'warning',
+      file: 'y000000000000.boot',
+      line: 1,
+      phones: 1,
+    },
   ],
   [
     'no-config',
     'B1 a phone that gets no configuration at all',
-    { id: 'B1/no-config', severity: 'error', file: '0015650000f2.boot', phones: 1 },
+    { id: 'B1/no-config', severity: 'error', file: '0015650000f2.boot', line: 1, phones: 1 },
   ],
   [
     'unused-file',
     'a configuration file that no phone reads',
-    { id: 'B3/unused-file', severity: 'warning', file: 'old.cfg' },
+    { id: 'B3/unused-file', severity: 'warning', file: 'old.cfg', line: 1 },
   ],
   [
     'inventory',

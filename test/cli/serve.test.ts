@@ -2,9 +2,16 @@
 // HTTP with Digest and over TFTP on ports it picks, `autop provision` rounds against both succeed,
 // every request is logged (never the password), and Ctrl-C stops it cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/core/packageRoot.js';
 import { CLI, runCli } from '../support/cli.js';
+import { rawRequest } from '../support/rawHttp.js';
+import { tempDir } from '../support/servers.js';
+import { makeTestCa, type TestCa } from '../support/testCa.js';
 
 const USER = 'provisioner';
 /** Distinctive, so that finding it anywhere in the log means it leaked. */
@@ -134,5 +141,197 @@ describe('autop serve', () => {
     const result = await runCli(['serve', 'fixtures/site']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--http');
+  });
+});
+
+/** Starts `autop serve ARGS`; resolves once it says where it serves, or exits. */
+async function startServe(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; wrap?: (command: string[]) => string[] } = {},
+): Promise<{
+  child: ChildProcess;
+  output: () => string;
+  urls: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}> {
+  const command = [process.execPath, CLI, 'serve', ...args];
+  const [file, ...rest] = options.wrap ? options.wrap(command) : command;
+  const child = spawn(file!, rest, {
+    cwd: packageRoot,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const expected = ['--http', '--https', '--tftp'].filter((flag) => args.includes(flag)).length;
+  const urls = () => [...output.matchAll(/^serving .* at (\S+)/gm)].map((m) => m[1]!);
+  await Promise.race([eventually(() => urls().length === expected, 'serving lines', 10_000), exit]);
+  return { child, output: () => output, urls: urls(), exit };
+}
+
+async function stop(serve: Awaited<ReturnType<typeof startServe>>): Promise<void> {
+  if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGINT');
+  await serve.exit;
+}
+
+describe('issue #13 §4: the serve password stays out of ps and out of the output', () => {
+  const SECRET = 'Fr0m-A-F1le-Only';
+
+  it.each([
+    [
+      '--password-file',
+      async (dir: string) => {
+        const file = join(dir, 'password');
+        await writeFile(file, `${SECRET}\n`, { mode: 0o600 });
+        return { args: ['--password-file', file], env: {} };
+      },
+    ],
+    ['AUTOP_SERVE_PASSWORD', () => Promise.resolve({ args: [], env: { AUTOP_SERVE_PASSWORD: SECRET } })],
+  ])(
+    '%s: a Digest round works, the command line and the output never hold the password',
+    async (_how, given) => {
+      const { args, env } = await given(await tempDir('serve-password'));
+      const serve = await startServe(['fixtures/site', '--http', '0', '--user', USER, ...args], { env });
+      try {
+        expect(serve.urls).toHaveLength(1);
+        const cmdline = await readFile(`/proc/${serve.child.pid}/cmdline`, 'utf8');
+        expect(cmdline).not.toContain(SECRET);
+        const server = serve.urls[0]!.replace('http://', `http://${USER}:${SECRET}@`);
+        const result = await runCli(['provision', '--server', server, ...T46U, '--json']);
+        expect(result.code).toBe(0);
+        const wrong = await runCli([
+          'provision',
+          '--server',
+          serve.urls[0]!.replace('http://', `http://${USER}:nope@`),
+          ...T46U,
+        ]);
+        expect(wrong.stdout).toMatch(/wrong credentials/);
+      } finally {
+        await stop(serve);
+      }
+      expect(serve.output()).toContain(' 200 ');
+      expect(serve.output()).not.toContain(SECRET);
+    },
+  );
+
+  it('--password still works but warns that ps shows it; without any password --user is a usage error', async () => {
+    const serve = await startServe(['fixtures/site', '--http', '0', '--user', USER, '--password', SECRET]);
+    await stop(serve);
+    expect(serve.output()).toMatch(/warning: --password is visible to every user of this machine/);
+    expect(serve.output()).not.toContain(SECRET);
+    const bare = await runCli(['serve', 'fixtures/site', '--http', '0', '--user', USER], {
+      env: { AUTOP_SERVE_PASSWORD: undefined },
+    });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/--user needs a password: --password-file FILE, or AUTOP_SERVE_PASSWORD/);
+    const both = await runCli([
+      'serve',
+      'fixtures/site',
+      '--http',
+      '0',
+      '--user',
+      USER,
+      '--password',
+      'a',
+      '--password-file',
+      'b',
+    ]);
+    expect(both.code).toBe(2);
+  });
+});
+
+describe('issue #13 §5: serve refuses what cannot work with exit 2, before anything listens', () => {
+  let dir: string;
+  let ca: TestCa;
+  beforeAll(async () => {
+    dir = await tempDir('serve-usage');
+    ca = makeTestCa(dir);
+    await writeFile(
+      join(dir, 'garbage.pem'),
+      '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n',
+    );
+  });
+
+  const refused = async (args: string[], message: RegExp) => {
+    const result = await runCli(['serve', 'fixtures/site', ...args]);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(message) as unknown,
+    });
+    expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(result.stdout).not.toMatch(/^serving/m);
+  };
+
+  it('a port in use: exit 2 and why, also when a listener had started before (it is closed)', async () => {
+    const busyTcp = createNetServer();
+    await new Promise<void>((resolve) => busyTcp.listen(0, '127.0.0.1', resolve));
+    const tcp = (busyTcp.address() as AddressInfo).port;
+    const busyUdp = createSocket('udp4');
+    await new Promise<void>((resolve) => busyUdp.bind(0, '127.0.0.1', () => resolve()));
+    const udp = busyUdp.address().port;
+    try {
+      await refused(['--http', String(tcp)], new RegExp(`--http ${tcp}: 127\\.0\\.0\\.1:${tcp} is in use`));
+      // HTTP starts, then TFTP cannot: HTTP is closed again and nothing is said to be served.
+      await refused(
+        ['--http', '0', '--tftp', String(udp)],
+        new RegExp(`--tftp ${udp}: 127\\.0\\.0\\.1:${udp} is in use`),
+      );
+    } finally {
+      await new Promise((resolve) => busyTcp.close(resolve));
+      await new Promise<void>((resolve) => busyUdp.close(() => resolve()));
+    }
+  });
+
+  it.each([
+    [
+      ['--cert', '/nonexistent/cert.pem', '--key', '/nonexistent/key.pem'],
+      /--cert \/nonexistent\/cert\.pem: cannot read it \(ENOENT\)/,
+    ],
+    [['--cert', 'GARBAGE', '--key', 'KEY'], /not a PEM certificate and its private key/],
+    [['--cert', 'CERT', '--key', 'OTHER_KEY'], /not a PEM certificate and its private key/],
+  ])('--https with %s: exit 2 and why', async (args, message) => {
+    const files: Record<string, string> = {
+      GARBAGE: join(dir, 'garbage.pem'),
+      KEY: ca.keyPath,
+      CERT: ca.certPath,
+      OTHER_KEY: join(dir, 'other.key'),
+    };
+    await refused(['--http', '0', '--https', '0', ...args.map((a) => files[a] ?? a)], message);
+  });
+
+  it.each([
+    ['999.1.1.1', /--host 999\.1\.1\.1 is not an IP address/],
+    ['prov.example.invalid', /--host prov\.example\.invalid is not an IP address/],
+    ['192.0.2.1', /--host 192\.0\.2\.1 is not an address of this machine/],
+  ])('--host %s: exit 2 and why', async (host, message) => {
+    await refused(['--http', '0', '--tftp', '0', '--host', host], message);
+  });
+});
+
+describe('issue #13 §6: a 500 says "server error" and nothing more; the log has the detail', () => {
+  it('an upload the file system refuses (EFBIG under a file size limit)', async () => {
+    const tree = await tempDir('serve-500');
+    // RLIMIT_FSIZE of 4 KiB, SIGXFSZ ignored: writing the upload fails with EFBIG, not a signal.
+    const serve = await startServe([tree, '--http', '0'], {
+      wrap: (command) => ['bash', '-c', `trap '' XFSZ; ulimit -f 4; exec "$@"`, 'bash', ...command],
+    });
+    try {
+      const port = Number(new URL(serve.urls[0]!).port);
+      const body = 'x'.repeat(10_000);
+      const answer = await rawRequest(
+        port,
+        `PUT /00156574b150-local.cfg HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      expect(answer.status).toBe(500);
+      expect(answer.body).toBe('server error\n');
+      await eventually(() => / PUT \/00156574b150-local\.cfg 500 /.test(serve.output()), 'the log line');
+    } finally {
+      await stop(serve);
+    }
+    expect(serve.output()).toMatch(/ PUT \/00156574b150-local\.cfg 500 0 -- server error: EFBIG/);
   });
 });

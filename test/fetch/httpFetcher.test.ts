@@ -500,6 +500,24 @@ describe('faults are outcomes: each returns, never throws, never hangs (issue §
       }
     });
 
+    it('issue #13 §4: a Location with a password is masked in the detail, even one that is not a URL', async () => {
+      const server = await httpServer((req, send) =>
+        send(302, {
+          location: req.url === '/bad' ? 'http://prov:Redirect-Pw@[::1' : 'gopher://prov:Redirect-Pw@x/a',
+        }),
+      );
+      try {
+        const bad = await fetcher.fetch(request(`${server.url}bad`));
+        expect(bad).toMatchObject({ kind: 'failed', cause: 'protocol' });
+        expect((bad as { detail: string }).detail).toContain('redirect to "http://***@[::1"');
+        const gopher = await fetcher.fetch(request(`${server.url}gopher`));
+        expect(gopher).toMatchObject({ kind: 'failed', cause: 'unsupported' });
+        expect((gopher as { detail: string }).detail).not.toContain('Redirect-Pw');
+      } finally {
+        await server.close();
+      }
+    });
+
     it('does not hand the credentials to another server it is redirected to', async () => {
       const other = await httpServer((_req, send) =>
         send(401, { 'www-authenticate': 'Basic realm="elsewhere"' }),

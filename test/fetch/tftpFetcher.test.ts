@@ -209,7 +209,7 @@ describe('TFTP file names from URLs', () => {
     ['tftp://h/00156574b150.boot', '00156574b150.boot'],
     ['tftp://h/HTTP%20Directory/sip.cfg', 'HTTP Directory/sip.cfg'],
   ])('%s asks for %s', (url, name) => {
-    expect(tftpFileName(new URL(url))).toEqual({ kind: 'name', name });
+    expect(tftpFileName(new URL(url))).toEqual({ kind: 'path', path: name });
   });
 
   it.each(['tftp://h/..%2Fetc/passwd', 'tftp://h/a/..%2F..%2Fb.cfg', 'tftp://h/..%5Cb.cfg'])(

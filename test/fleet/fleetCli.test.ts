@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir, packageRoot } from '../../src/core/packageRoot.js';
+import type { Mac } from '../../src/core/mac.js';
+import { powerOnOffset } from '../../src/fleet/phoneDraw.js';
 import type { FleetReport } from '../../src/fleet/report.js';
 import { CLI, runCli, type CliResult } from '../support/cli.js';
 import { startHttpServer } from '../../src/server/provisioningServer.js';
@@ -523,45 +525,96 @@ describe('fleet merge of real-time shards started at different moments (issue #1
   }, 120_000);
 });
 
-describe('autop fleet, Ctrl-C', () => {
-  it('ends a real-time life early and still prints the report of what happened', async () => {
-    const args = [
-      'fleet',
-      '--count',
-      '20',
-      ...MIX,
-      '--tree',
-      tree,
-      '--scenario',
-      'life',
-      '--for',
-      '1h',
-      '--ramp',
-      '1s',
-      '--boot',
-      '0s',
-      // The seed these figures were taken with: with some seeds a phone of the runner does not
-      // stop on Ctrl-C (reported to the runner's owners), so the run would last its hour.
-      '--seed',
-      '',
-      '--json',
-    ];
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: packageRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const started = Date.now();
-    await new Promise((r) => setTimeout(r, 3000));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(Date.now() - started).toBeLessThan(20_000);
-    expect(code).toBe(0);
+/**
+ * Starts `autop fleet` as a user would, sends it `signal` once it has printed its first progress line
+ * (the run is under way: no timing luck), and gives back what it printed and its exit status.
+ */
+async function interrupt(
+  args: readonly string[],
+  signal: NodeJS.Signals = 'SIGINT',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: packageRoot,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const progressed = new Promise<void>((resolve) =>
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/^fleet: .* phones done/m.test(stderr)) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await Promise.race([progressed, exited]);
+  child.kill(signal);
+  const code = await exited;
+  return { code, stdout, stderr };
+}
+
+describe('autop fleet, Ctrl-C (issue #15: an interrupted run says so)', () => {
+  // The run that hung on Ctrl-C with the old life (a stop() during a round was lost), on both trees.
+  it.each([
+    ['fixtures/site', 'site'],
+    ['fixtures/fleet', 'fleet'],
+  ])(
+    'ends a real-time life on %s at once: exit 130, phones counted apart, partial report written',
+    async (_, fixture) => {
+      const out = join(dir, `interrupted-${fixture}.json`);
+      const life = [
+        ...['fleet', '--seed', '799d0196', '--count', '20', ...MIX, '--tree', join(fixturesDir, fixture)],
+        ...['--scenario', 'life', '--for', '1h', '--ramp', '1s', '--boot', '0s'],
+      ];
+      const { code, stdout, stderr } = await interrupt([...life, '--json', '--json-out', out]);
+      expect(code).toBe(130);
+      const report = JSON.parse(stdout) as FleetReport;
+      expect(report.run.interrupted?.signal).toBe('SIGINT');
+      expect(report.run.durationMs).toBeLessThan(3_600_000);
+      // A life is over at its end only: every phone (all powered on within the 1 s ramp) was cut short.
+      expect(report.phones).toMatchObject({ total: 20, provisioned: 0, failed: 0, interrupted: 20 });
+      expect(report.phones.failures).toEqual({});
+      expect(report.outcomes.every((o) => o.status === 'interrupted')).toBe(true);
+      expect(report.outcomes.some((o) => o.rounds > 0)).toBe(true);
+      expect(stderr).toMatch(
+        /autop: run interrupted by SIGINT after .*: 20 of 20 phones not finished \(20 interrupted, 0 not started\); 0 of the 0 finished phones failed, within --fail-on any; exit 130/,
+      );
+      // The --json-out file, checked before the run, holds the same partial report.
+      expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(report);
+      // Merged, it is still the report of an interrupted run.
+      const merged = await autop(['fleet', 'merge', out, '--json']);
+      expect(merged.code).toBe(130);
+      expect((JSON.parse(merged.stdout) as FleetReport).run.interrupted).toEqual(report.run.interrupted);
+    },
+    60_000,
+  );
+
+  it('counts the phones not yet powered on apart from those interrupted, and not as failed', async () => {
+    const { code, stdout } = await interrupt(
+      [
+        ...['fleet', '--seed', 'ramp', '--count', '20', ...MIX, '--tree', tree],
+        ...['--ramp', '1h', '--boot', '0s', '--json', '--fail-on', 'never'],
+      ],
+      'SIGTERM',
+    );
+    expect(code).toBe(130);
     const report = JSON.parse(stdout) as FleetReport;
-    expect(report.phones).toMatchObject({ total: 20, provisioned: 20 });
-    expect(report.outcomes.every((o) => o.rounds === 2)).toBe(true);
-  }, 30_000);
+    const stop = report.run.interrupted!;
+    expect(stop.signal).toBe('SIGTERM');
+    const { interrupted = 0, notStarted = 0 } = report.phones;
+    expect(report.phones.total).toBe(20);
+    expect(report.phones.provisioned + report.phones.failed + interrupted + notStarted).toBe(20);
+    expect(notStarted).toBeGreaterThan(0);
+    // A phone is powered on at its instant of the ramp (a draw of the seed and its MAC): none whose
+    // instant came after the stop has started, and none started before its instant.
+    for (const outcome of report.outcomes) {
+      const at = powerOnOffset('ramp', outcome.mac as Mac, 3_600_000);
+      if (at > stop.atMs) expect(outcome.status, outcome.mac).toBe('not-started');
+      if (outcome.status !== 'not-started') expect(at, outcome.mac).toBeLessThanOrEqual(stop.atMs);
+      if (outcome.status === 'not-started') expect(outcome.rounds).toBe(0);
+    }
+  }, 60_000);
 });
 
 describe('autop fleet merge', () => {

@@ -70,6 +70,13 @@ describe.skipIf(skipUnlessInstalled(NGINX, OPENSSL))('issue #14 §2: LeanHttp ag
     expect(first.kind === 'ok' && second.kind === 'ok' && first.bytes === second.bytes).toBe(true);
   });
 
+  it('refuses a file over the size limit as HttpFetcher does (issue #13 §3), and goes on', async () => {
+    const [ours, theirs] = await both(request(plain + BOOT, { maxBytes: 10 }));
+    expect(ours).toEqual({ kind: 'failed', cause: 'too-large', detail: 'larger than 10 bytes' });
+    expect(ours).toEqual(theirs);
+    expect((await lean.fetch(request(plain + BOOT))).kind).toBe('ok');
+  });
+
   it('says a missing file is not found as HttpFetcher does (spec D)', async () => {
     const [ours, theirs] = await both(request(plain + 'y000000000000.boot'));
     expect(ours).toEqual({ kind: 'not-found', detail: 'HTTP 404' });
@@ -91,11 +98,7 @@ describe.skipIf(skipUnlessInstalled(NGINX, OPENSSL))('issue #14 §2: LeanHttp ag
       transfer: { timeoutMs: 2000, attempts: 2, retryDelayMs: 0, verifyTls: true },
     });
     const wire = new WireFetcher();
-    const fleet = new FleetWire(new WireFetcher(), {
-      ca: [],
-      connections: 2,
-      sleep: () => Promise.resolve(),
-    });
+    const fleet = new FleetWire({ caFiles: [], connections: 2, sleep: () => Promise.resolve() });
     try {
       const ours = await fleet.fetch(r);
       expect(ours).toEqual(await wire.fetch(r));
@@ -119,6 +122,11 @@ describe('issue #14 §2: LeanHttp leaves what is not a plain answer to HttpFetch
         res.writeHead(302, { location: '/here.cfg' }).end();
       } else if (req.url === '/here.cfg') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('#!version:1.0.0.1\nlang.gui = French\n');
+      } else if (req.url === '/endless.cfg') {
+        // No size announced (chunked): the limit is found while reading.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('#!version:1.0.0.1\n' + 'x'.repeat(4096));
+        res.end('y'.repeat(4096));
       } else if (req.url === '/broken.cfg') {
         res.writeHead(500).end();
       } else if (req.url === '/stalled.cfg') {
@@ -142,6 +150,13 @@ describe('issue #14 §2: LeanHttp leaves what is not a plain answer to HttpFetch
     const ours = await lean.fetch(request(base + 'moved.cfg'));
     expect(ours).toEqual(await http.fetch(request(base + 'moved.cfg')));
     expect(ours).toMatchObject({ kind: 'ok' });
+  });
+
+  it('cuts off a body without a size once past the size limit, as HttpFetcher does (issue #13 §3)', async () => {
+    const endless = request(base + 'endless.cfg', { maxBytes: 1000 });
+    const ours = await lean.fetch(endless);
+    expect(ours).toEqual(await http.fetch(endless));
+    expect(ours).toMatchObject({ kind: 'failed', cause: 'too-large' });
   });
 
   it('says a server error is one, as HttpFetcher does', async () => {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { macOrThrow, type Mac } from '../../src/core/mac.js';
 import { mergeReports } from '../../src/fleet/merge.js';
 import { FleetMetrics } from '../../src/fleet/metrics.js';
-import type { FleetReport, PhoneOutcome } from '../../src/fleet/report.js';
+import { NotifyMetrics } from '../../src/fleet/notifyMetrics.js';
+import { phonesSection } from '../../src/fleet/phonesSection.js';
+import { isUnfinished, type FleetReport, type PhoneOutcome } from '../../src/fleet/report.js';
 import { shardOfMac } from '../../src/fleet/shard.js';
 
 const START = Date.parse('2026-11-29T10:00:00Z');
@@ -332,5 +334,107 @@ describe('fleet merge refuses reports that are not shards of one run', () => {
 
   it('none at all', () => {
     expect(() => mergeReports([])).toThrow(/no report to merge/);
+  });
+});
+
+describe('fleet merge: NOTIFYs and interrupted shards (issue #15)', () => {
+  const real = { ...RUN, time: 'real' as const, scenario: 'notify-storm' as const };
+  const from = { address: '127.0.0.1', port: 5060 };
+
+  /** A real-time shard's report: its NOTIFYs, and the phones it finished or not. */
+  function shard(
+    index: number,
+    afterMs: number,
+    notifies: { status: number; latencyMs: number; transmissions: number }[],
+    outcomes: PhoneOutcome[],
+    interrupted?: { signal: string; atMs: number },
+  ): FleetReport {
+    const notify = new NotifyMetrics();
+    for (const n of notifies) {
+      notify.sentOne();
+      notify.ended({ kind: 'answered', reason: '', from, provisional: [], ...n });
+      notify.round(true);
+    }
+    const metrics = new FleetMetrics(START + afterMs, outcomes.length);
+    for (const o of outcomes) if (!isUnfinished(o.status)) metrics.recordPhone(o);
+    const report = metrics.report(
+      {
+        ...real,
+        start: new Date(START + afterMs).toISOString(),
+        durationMs: 5_000,
+        shards: { count: 2, indexes: [index] },
+      },
+      emulator('kept up'),
+    );
+    return {
+      ...report,
+      run: { ...report.run, ...(interrupted && { interrupted }) },
+      phones: phonesSection(outcomes),
+      outcomes: [...outcomes].sort((a, b) => (a.mac < b.mac ? -1 : 1)),
+      notify: notify.figures(),
+    };
+  }
+  const phone = (mac: string, status: PhoneOutcome['status']): PhoneOutcome => ({
+    mac,
+    model: 'T46U',
+    status,
+    rounds: status === 'not-started' ? 0 : 2,
+    reboots: status === 'not-started' ? 0 : 1,
+  });
+
+  it('adds up the NOTIFY figures: counts, answers by status, latency buckets', () => {
+    const a = shard(
+      0,
+      0,
+      [
+        { status: 200, latencyMs: 3, transmissions: 1 },
+        { status: 404, latencyMs: 1, transmissions: 1 },
+      ],
+      [phone('001565000001', 'provisioned'), phone('001565000002', 'failed')],
+    );
+    const b = shard(
+      1,
+      7,
+      [{ status: 200, latencyMs: 700, transmissions: 2 }],
+      [phone('001565000003', 'provisioned')],
+    );
+    const merged = mergeReports([a, b]);
+    expect(merged.notify).toMatchObject({
+      sent: 3,
+      answered: { '200': 2, '404': 1 },
+      timeouts: 0,
+      notSent: 0,
+      retransmissions: 1,
+      rounds: 3,
+      reboots: 3,
+    });
+    expect(merged.notify!.latency).toMatchObject({ count: 3, maxMs: 700, sumMs: 704 });
+    expect(merged.run.interrupted).toBeUndefined();
+  });
+
+  it('makes the run interrupted at the earliest stop, keeps each shard’s, and counts unfinished phones apart', () => {
+    const a = shard(0, 0, [], [phone('001565000001', 'provisioned'), phone('001565000002', 'interrupted')], {
+      signal: 'SIGTERM',
+      atMs: 4_000,
+    });
+    const b = shard(1, 2_000, [], [phone('001565000003', 'not-started'), phone('001565000004', 'failed')], {
+      signal: 'SIGINT',
+      atMs: 1_000,
+    });
+    const merged = mergeReports([a, b]);
+    // b stopped 1 s into its run, which began 2 s after a's: 3 s on the common axis, before a's 4 s.
+    expect(merged.run.interrupted).toEqual({ signal: 'SIGINT', atMs: 3_000 });
+    expect(merged.run.shards.runs?.map((r) => r.interrupted)).toEqual([
+      { signal: 'SIGTERM', atMs: 4_000 },
+      { signal: 'SIGINT', atMs: 1_000 },
+    ]);
+    expect(merged.phones).toMatchObject({
+      total: 4,
+      provisioned: 1,
+      failed: 1,
+      interrupted: 1,
+      notStarted: 1,
+    });
+    expect(Object.values(merged.phones.failures).reduce((x, y) => x + y, 0)).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import {
   windowHistory,
 } from '../../src/fleet/progress.js';
 import type { LiveStats } from '../../src/fleet/report.js';
-import { liveStats } from './renderFixture.js';
+import { liveStats, notifyFigures } from './renderFixture.js';
 
 const at = (wallMs: number, overrides: Partial<LiveStats> = {}): ProgressSample => ({
   wallMs,
@@ -62,6 +62,25 @@ describe('progress figures', () => {
     );
     expect(progressLine({ ...f, etaMs: 200_000 })).toMatch(/, ETA 3m 20s$/);
     expect(progressLine({ ...f, wallMs: 42_000 }, true)).toMatch(/, done in 42s$/);
+  });
+
+  it('shows a NOTIFY storm as it goes: NOTIFYs answered of those sent (issue #15)', () => {
+    const notify = { ...notifyFigures(), sent: 500, answered: { '200': 470, '404': 2 } };
+    const f = progressFigures(
+      10_000,
+      at(5_000, { requests: 11_330 }),
+      at(10_000, { requests: 17_350, notify }),
+    );
+    expect(progressLine({ ...f, etaMs: 4_200 })).toBe(
+      'fleet: 4,210/10,000 phones done, 3 failed, 1,204 requests/s, NOTIFYs 472/500 answered, ETA 5s',
+    );
+    // Before the storm's first NOTIFY, nothing about NOTIFYs.
+    const before = progressFigures(
+      10_000,
+      at(0),
+      at(1_000, { notify: { ...notify, sent: 0, answered: {} } }),
+    );
+    expect(progressLine(before)).not.toContain('NOTIFY');
   });
 });
 

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer, type MetricsServer } from '../../src/fleet/prometheus.js';
 import { LATENCY_BOUNDS_MS, type LiveStats } from '../../src/fleet/report.js';
 import { assertInstalled, skipUnlessInstalled } from '../support/servers.js';
-import { liveStats } from './renderFixture.js';
+import { liveStats, notifyFigures } from './renderFixture.js';
 
 const PROMTOOL = { binary: 'promtool', debianPackage: 'prometheus' };
 
@@ -93,6 +93,36 @@ describe('--metrics-port: the live counters for Prometheus', () => {
     expect(body).not.toContain('kind="firmware"');
   });
 
+  it("exports a NOTIFY storm's NOTIFYs (issue #15): counters by outcome, answers by status, latency", async () => {
+    const notify = notifyFigures();
+    server = await startMetricsServer({ port: 0, live: () => liveStats({ notify }) });
+    const { body } = await scrape();
+    const page = samples(body);
+    expect(sample(page, 'autop_fleet_notify_sent_total')).toBe(10_000);
+    expect(sample(page, 'autop_fleet_notify_answered_total{status="200"}')).toBe(9_990);
+    expect(sample(page, 'autop_fleet_notify_answered_total{status="404"}')).toBe(8);
+    expect(sample(page, 'autop_fleet_notify_timeouts_total')).toBe(2);
+    expect(sample(page, 'autop_fleet_notify_not_sent_total')).toBe(0);
+    expect(sample(page, 'autop_fleet_notify_retransmissions_total')).toBe(31);
+    expect(sample(page, 'autop_fleet_notify_rounds_total')).toBe(9_990);
+    expect(sample(page, 'autop_fleet_notify_reboots_total')).toBe(9_990);
+    expect(body).toContain('# TYPE autop_fleet_notify_duration_seconds histogram');
+    expect(sample(page, 'autop_fleet_notify_duration_seconds_bucket{le="0.01"}')).toBe(120 + 2_400 + 5_100);
+    expect(sample(page, 'autop_fleet_notify_duration_seconds_bucket{le="+Inf"}')).toBe(notify.latency.count);
+    expect(sample(page, 'autop_fleet_notify_duration_seconds_count')).toBe(notify.latency.count);
+    expect(sample(page, 'autop_fleet_notify_duration_seconds_sum')).toBeCloseTo(
+      notify.latency.sumMs / 1000,
+      9,
+    );
+  });
+
+  it('exports zero NOTIFYs and no NOTIFY latency in a run that sends none', async () => {
+    server = await startMetricsServer({ port: 0, live: () => liveStats() });
+    const { body } = await scrape();
+    expect(sample(samples(body), 'autop_fleet_notify_sent_total')).toBe(0);
+    expect(body).not.toContain('autop_fleet_notify_duration_seconds_bucket');
+  });
+
   it('reads one snapshot per scrape, so each scrape shows the run as it is then', async () => {
     let calls = 0;
     server = await startMetricsServer({
@@ -152,6 +182,14 @@ describe.skipIf(skipUnlessInstalled(PROMTOOL))(
       server = await startMetricsServer({ port: 0, live: () => liveStats() });
       const { body } = await scrape();
       expect(body).toContain('autop_fleet_request_duration_seconds_bucket');
+      expect(promtool(body)).toEqual({ status: 0, problems: '' });
+    });
+
+    it("lints clean with a NOTIFY storm's metrics", async () => {
+      server = await startMetricsServer({ port: 0, live: () => liveStats({ notify: notifyFigures() }) });
+      const { body } = await scrape();
+      expect(body).toContain('autop_fleet_notify_duration_seconds_bucket');
+      expect(body).toContain('autop_fleet_notify_answered_total{status="404"}');
       expect(promtool(body)).toEqual({ status: 0, problems: '' });
     });
 

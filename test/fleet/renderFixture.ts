@@ -7,6 +7,7 @@ import {
   type FleetReport,
   type LatencyHistogram,
   type LiveStats,
+  type NotifyFigures,
   type PhoneOutcome,
 } from '../../src/fleet/report.js';
 
@@ -194,5 +195,40 @@ export function liveStats(overrides: Partial<LiveStats> = {}): LiveStats {
     },
     elapsedMs: 1_200_000,
     ...overrides,
+  };
+}
+
+/** The NOTIFYs of a real-time storm of 10,000 phones: a few answered 404, some late, two never. */
+export function notifyFigures(): NotifyFigures {
+  return {
+    sent: 10_000,
+    answered: { '200': 9_990, '404': 8 },
+    timeouts: 2,
+    notSent: 0,
+    retransmissions: 31,
+    latency: histogram([0, 120, 2_400, 5_100, 1_900, 440, 30, 0, 0, 8], 934),
+    rounds: 9_990,
+    reboots: 9_990,
+  };
+}
+
+/** The storm as a notify-storm over SIP, stopped by Ctrl-C 42 s in with 35 phones not finished. */
+export function interruptedNotifyStorm(): FleetReport {
+  const report = fleetReport();
+  return {
+    ...report,
+    run: {
+      ...report.run,
+      scenario: 'notify-storm',
+      time: 'real',
+      interrupted: { signal: 'SIGINT', atMs: 42_000 },
+    },
+    phones: { ...report.phones, provisioned: report.phones.provisioned - 35, interrupted: 30, notStarted: 5 },
+    outcomes: [
+      ...report.outcomes,
+      { mac: '00:15:65:00:00:04', model: 'T46U', status: 'interrupted', rounds: 1, reboots: 0 },
+      { mac: '00:15:65:00:00:05', model: 'T23G', status: 'not-started', rounds: 0, reboots: 0 },
+    ],
+    notify: notifyFigures(),
   };
 }

@@ -1,7 +1,7 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { renderFleetHtml } from '../../src/fleet/render/html.js';
-import { fleetReport } from './renderFixture.js';
+import { fleetReport, interruptedNotifyStorm } from './renderFixture.js';
 
 const hostile = '/<script>alert("x")</script>&.cfg';
 const hostileFailure = `bad "quote" <img src=x onerror=alert(1)> 'single'`;
@@ -132,5 +132,41 @@ describe('fleet report as one HTML file', () => {
     // Said once, not as a heading and again in the verdict.
     expect(html.match(/emulator kept up/gi)).toHaveLength(1);
     expect(odd.match(/emulator was the bottleneck/gi)).toHaveLength(1);
+  });
+});
+
+describe('fleet report as HTML: a NOTIFY storm that was interrupted (issue #15)', () => {
+  const html = renderFleetHtml(interruptedNotifyStorm());
+
+  it('says first that the run was interrupted, and counts the phones not finished apart', () => {
+    const banner = /<div class="verdict warn">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
+    expect(banner).toContain('<b>Run interrupted</b>: interrupted by SIGINT 42s into the run');
+    expect(banner).toContain('Phones not finished: 30 interrupted, 5 not started.');
+    expect(html).toContain('<div class="value">30</div><div class="label">interrupted</div>');
+    expect(html).toContain('<div class="value">5</div><div class="label">not started</div>');
+  });
+
+  it('lists only finished phones among the failed', () => {
+    expect(html).not.toContain('<code>00:15:65:00:00:04</code>');
+    expect(html).toContain('<code>00:15:65:00:00:01</code>');
+  });
+
+  it('has a NOTIFY section: answers by status, timeouts, retransmissions, the rounds started, a latency chart', () => {
+    const section = html.slice(html.indexOf('<h2>NOTIFYs</h2>'), html.indexOf('<h2>Outcomes by model</h2>'));
+    expect(section).toContain('10,000 check-sync NOTIFYs sent over SIP, one per phone.');
+    expect(section).toMatch(/answered 200<\/td><td class="num">9,990<\/td>/);
+    expect(section).toMatch(/<span class="bad">answered 404<\/span><\/td><td class="num">8<\/td>/);
+    expect(section).toMatch(/<span class="bad">timed out<\/span><\/td><td class="num">2<\/td>/);
+    expect(section).toMatch(/retransmissions<\/td><td class="num">31<\/td>/);
+    expect(section).toContain('Rounds they started: 9,990; reboots after those rounds: 9,990.');
+    const chart = svgLabelled(section, 'latency distribution of NOTIFYs');
+    expect(XMLValidator.validate(chart)).toBe(true);
+    expect(chart.match(/<rect class="bar/g)?.length).toBe(15);
+  });
+
+  it('has neither in a run that ran to its end and sent no NOTIFY', () => {
+    const plain = renderFleetHtml(fleetReport());
+    expect(plain).not.toContain('Run interrupted');
+    expect(plain).not.toContain('<h2>NOTIFYs</h2>');
   });
 });

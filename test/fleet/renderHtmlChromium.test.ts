@@ -16,7 +16,7 @@ import { runFleet } from '../../src/fleet/runner.js';
 import { takeShard } from '../../src/fleet/shard.js';
 import { loadModelCatalogue } from '../../src/models/catalogue.js';
 import { assertInstalled, skipUnlessInstalled, tempDir } from '../support/servers.js';
-import { fleetReport } from './renderFixture.js';
+import { fleetReport, interruptedNotifyStorm } from './renderFixture.js';
 
 const CHROMIUM = { binary: '/usr/bin/chromium', debianPackage: 'chromium' };
 
@@ -74,6 +74,7 @@ function doubled(text: string): string | undefined {
 describe.skipIf(skipUnlessInstalled(CHROMIUM))('the HTML fleet report in headless Chromium', () => {
   let real: FleetReport;
   let merged: FleetReport;
+  let storm: FleetReport;
 
   beforeAll(async () => {
     assertInstalled(CHROMIUM);
@@ -120,6 +121,17 @@ describe.skipIf(skipUnlessInstalled(CHROMIUM))('the HTML fleet report in headles
         ),
       ),
     );
+    // A real-time NOTIFY storm over SIP: the report's NOTIFY section with its latency chart.
+    storm = await runFleet({
+      ...options,
+      phones: phones.slice(0, 20),
+      inventory: 20,
+      scenario: 'notify-storm',
+      time: 'real',
+      rampMs: 200,
+      bootMs: 0,
+      forMs: undefined,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -144,6 +156,8 @@ describe.skipIf(skipUnlessInstalled(CHROMIUM))('the HTML fleet report in headles
     ],
     ['a real week of the fleet fixture', () => real],
     ['two shards of it merged', () => merged],
+    ['a real NOTIFY storm over SIP', () => storm],
+    ['a NOTIFY storm interrupted by Ctrl-C', () => interruptedNotifyStorm()],
   ] as const) {
     it(`${name}: no console error, nothing fetched, no text said twice`, async () => {
       const page = await render(renderFleetHtml(report()));
@@ -169,6 +183,8 @@ describe.skipIf(skipUnlessInstalled(CHROMIUM))('the HTML fleet report in headles
       for (const kind of Object.keys(r.requests.latency))
         expect(chart(`latency distribution of ${kind} requests`).bars).toBeGreaterThan(0);
       expect(chart('outcomes by model').bars).toBeGreaterThanOrEqual(Object.keys(r.phones.byModel).length);
+      if (r.notify && r.run.time === 'real')
+        expect(chart('latency distribution of NOTIFYs').bars).toBeGreaterThan(0);
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderFleetText } from '../../src/fleet/render/text.js';
-import { fleetReport } from './renderFixture.js';
+import { fleetReport, interruptedNotifyStorm } from './renderFixture.js';
 
 const ESC = '\u001b[';
 
@@ -132,5 +132,50 @@ describe('fleet summary for a terminal', () => {
       run: { ...report.run, inventory: 40_000, shards: { count: 4, indexes: [1] } },
     };
     expect(renderFleetText(shard)).toContain('phones       10,000 of 40,000 (shard 1 of 4), concurrency 500');
+  });
+});
+
+describe('fleet summary of a NOTIFY storm that was interrupted (issue #15)', () => {
+  const text = renderFleetText(interruptedNotifyStorm());
+
+  it('says first that the run was stopped, by what and when', () => {
+    const head = text.split('\n').slice(0, 6).join('\n');
+    expect(head).toContain(
+      'stopped      interrupted by SIGINT 42s into the run: the report covers what happened until then',
+    );
+  });
+
+  it('counts the phones not finished apart from the failed ones', () => {
+    const phones = section(text, 'Phones');
+    expect(phones).toMatch(/failed\s+50\s+0\.5%/);
+    expect(phones).toMatch(/interrupted\s+30\s+0\.3%/);
+    expect(phones).toMatch(/not started\s+5\s+<0\.1%/);
+  });
+
+  it('gives the NOTIFYs: sent, answered by status, timed out, not sent, retransmissions, latency, what they started', () => {
+    const notify = section(text, 'NOTIFYs');
+    expect(notify.split('\n')[0]).toBe('NOTIFYs  10,000 sent over SIP (check-sync, one per phone)');
+    expect(notify).toMatch(/answered 200\s+9,990\s+99\.9%/);
+    expect(notify).toMatch(/answered 404\s+8\s+<0\.1%/);
+    expect(notify).toMatch(/timed out\s+2\s+<0\.1%/);
+    expect(notify).toMatch(/not sent\s+0\s+0%/);
+    expect(notify).toMatch(/retransmissions\s+31/);
+    expect(notify).toContain('latency (sent to final response, ms)  p50 10, p90 20, p99 50, max 934');
+    expect(notify).toContain('rounds they started  9,990, reboots after them 9,990');
+  });
+
+  it('says NOTIFYs were handed over in-process in virtual time, with no SIP figures', () => {
+    const report = interruptedNotifyStorm();
+    const virtual = renderFleetText({ ...report, run: { ...report.run, time: 'virtual' } });
+    const notify = section(virtual, 'NOTIFYs');
+    expect(notify).toContain('10,000 handed to the phones in-process (virtual time: no SIP)');
+    expect(notify).not.toContain('answered');
+  });
+
+  it('has neither section in a run that ran to its end and sent no NOTIFY', () => {
+    const plain = renderFleetText(fleetReport());
+    expect(plain).not.toContain('stopped');
+    expect(plain).not.toContain('NOTIFYs');
+    expect(plain).not.toContain('interrupted');
   });
 });

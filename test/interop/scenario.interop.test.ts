@@ -215,6 +215,8 @@ const SERVERS: readonly ServerCase[] = [
 
 describe('issue #3 acceptance: the same scenario over every protocol and server', () => {
   let ca: TestCa;
+  /** The tree's own fetcher (offline, issue #12), and the one that goes on the wire to the servers. */
+  let treeFetcher: WireFetcher;
   let fetcher: WireFetcher;
   let referenceUrl: string;
   let reference: Scenario;
@@ -231,11 +233,13 @@ describe('issue #3 acceptance: the same scenario over every protocol and server'
     const caFile = join(dir, 'trusted-ca.pem');
     await writeFile(caFile, ca.caPem);
     const root = await servedCopy(dir);
-    fetcher = new WireFetcher({ treeRoot: root, caFiles: [caFile] });
+    treeFetcher = new WireFetcher({ treeRoot: root });
+    fetcher = new WireFetcher({ caFiles: [caFile] });
     referenceUrl = `${pathToFileURL(root).href}/`;
-    reference = await runScenario(root, referenceUrl, fetcher);
+    reference = await runScenario(root, referenceUrl, treeFetcher);
   });
   afterAll(async () => {
+    await treeFetcher?.close();
     await fetcher?.close();
   });
 

@@ -102,6 +102,17 @@ describe.skipIf(skipUnlessTftpdHpaRuns())('S5 interop: tftpd-hpa', () => {
     expect(answer).toEqual({ kind: 'oack', options: { blksize: '1468', tsize: String(size) } });
   });
 
+  it('issue #13 §3: a file over maxBytes is too-large, refused from its tsize or cut off without one', async () => {
+    const size = (await readFile(join(site, BIG))).length;
+    const limited = (base: string, maxBytes: number) =>
+      new TftpFetcher().fetch(request(base + BIG, { maxBytes }));
+    const refusal = { kind: 'failed', cause: 'too-large', detail: `larger than ${size - 1} bytes` };
+    expect(await limited(url, size - 1)).toEqual(refusal);
+    expect(await limited(plainUrl, size - 1)).toEqual(refusal);
+    expect(await limited(url, size)).toMatchObject({ kind: 'ok', md5: await md5Of(join(site, BIG)) });
+    expect(await limited(plainUrl, size)).toMatchObject({ kind: 'ok', md5: await md5Of(join(site, BIG)) });
+  });
+
   it("refuses the tftp package's default options (timeout 3000, in ms not s) with error 8: why tftpTransfer.ts drops them", async () => {
     const options = { blksize: '1468', timeout: '3000', windowsize: '4', rollover: '0', tsize: '0' };
     const answer = await rawTftpRequest(port, requestPacket(1, BIG, options));
@@ -137,6 +148,19 @@ describe.skipIf(skipUnlessInstalled(VSFTPD))('S5, K2 interop: vsftpd', () => {
       request(base.replace('ftp://', 'ftp://anonymous:phone%40site@') + BOOT),
     );
     expect(outcome).toMatchObject({ kind: 'ok', md5: await md5Of(join(site, BOOT)) });
+  });
+
+  it('issue #13 §3: a file over maxBytes is too-large, cut off mid-transfer; one of exactly maxBytes is taken', async () => {
+    const size = (await readFile(join(site, BOUNDARY))).length;
+    expect(await new FtpFetcher().fetch(request(base + BOUNDARY, { maxBytes: 100_000 }))).toEqual({
+      kind: 'failed',
+      cause: 'too-large',
+      detail: 'larger than 100000 bytes',
+    });
+    expect(await new FtpFetcher().fetch(request(base + BOUNDARY, { maxBytes: size }))).toMatchObject({
+      kind: 'ok',
+      md5: await md5Of(join(site, BOUNDARY)),
+    });
   });
 
   it('D: a missing file is not-found (550)', async () => {

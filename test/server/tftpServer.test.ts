@@ -92,9 +92,13 @@ describe('TFTP server: read-only, below its root, logged', () => {
     },
   );
 
-  it('never serves ../ (the package refuses the name before it reaches us)', async () => {
-    const answer = await rawTftpRequest(server.port, requestPacket(RRQ, '../secret.txt'));
-    expect(answer.kind).toBe('error');
+  it('never serves ../, nor a name that climbs out after going down', async () => {
+    for (const name of ['../secret.txt', 'sub/../../secret.txt', '/../secret.txt']) {
+      expect(await rawTftpRequest(server.port, requestPacket(RRQ, name))).toMatchObject({
+        kind: 'error',
+        code: 2,
+      });
+    }
   });
 
   it('logs a served file with its client, size and time', async () => {

@@ -51,6 +51,8 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2.2)', () => {
       from: PHONE,
       transmissions: 3,
       provisional: [100],
+      // From the first transmission at 0 to the final response.
+      latencyMs: 1600,
     });
     expect(nextWake(step.state)).toBeUndefined();
   });

@@ -123,10 +123,13 @@ function errorPacket(code: number, message: string): Buffer {
 export async function plainTftpServer(files: ReadonlyMap<string, Buffer>): Promise<{
   port: number;
   requests: ParsedRequest[];
+  /** DATA blocks the clients acknowledged, all transfers together. */
+  readonly acked: { blocks: number };
   close(): Promise<void>;
 }> {
   const main = await bound();
   const requests: ParsedRequest[] = [];
+  const acked = { blocks: 0 };
   const transfers = new Set<Socket>();
   let stopped = false;
   main.on('message', (message: Buffer, client: RemoteInfo) => {
@@ -152,8 +155,9 @@ export async function plainTftpServer(files: ReadonlyMap<string, Buffer>): Promi
         const head = Buffer.alloc(4);
         head.writeUInt16BE(3, 0);
         head.writeUInt16BE(block, 2);
-        const acked = await sendUntilAcked(socket, Buffer.concat([head, data]), client, block);
-        if (!acked || data.length < 512) break;
+        const ok = await sendUntilAcked(socket, Buffer.concat([head, data]), client, block);
+        if (ok) acked.blocks++;
+        if (!ok || data.length < 512) break;
       }
       await finish();
     })();
@@ -161,6 +165,7 @@ export async function plainTftpServer(files: ReadonlyMap<string, Buffer>): Promi
   return {
     port: main.address().port,
     requests,
+    acked,
     close: async () => {
       stopped = true;
       const open = [...transfers];

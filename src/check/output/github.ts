@@ -1,8 +1,10 @@
 // `autop check --format github` (or GITHUB_ACTIONS=true): workflow commands that GitHub Actions
-// shows as annotations on the lines of a pull request.
-import { join, relative, sep } from 'node:path';
+// shows as annotations on the lines of a pull request. Files are named from the repository's root
+// (paths.ts), as GitHub resolves them; every annotation on a file has a line.
 import type { CheckResult } from '../checkTree.js';
 import { sortFindings, type Severity } from '../finding.js';
+import { describeChoice } from './choiceText.js';
+import { repositoryPath, type PathBase } from './paths.js';
 import { phonesText, plural, summarise } from './summary.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', note: 'notice' };
@@ -17,14 +19,17 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** @param tree the tree as given; file paths are made relative to the working folder, as GitHub wants. */
-export function renderCheckGithub(result: CheckResult, tree: string, cwd: string = process.cwd()): string {
+export function renderCheckGithub(result: CheckResult, base: PathBase): string {
   const out: string[] = [];
+  out.push(
+    `::notice title=${escapeProperty('autop check: models')}::${escapeData(describeChoice(result.choice).summary)}`,
+  );
   for (const f of sortFindings(result.findings)) {
     const props: string[] = [];
-    if (f.file !== undefined)
-      props.push(`file=${escapeProperty(relative(cwd, join(tree, f.file)).split(sep).join('/'))}`);
-    if (f.line !== undefined) props.push(`line=${f.line}`);
+    if (f.file !== undefined) {
+      props.push(`file=${escapeProperty(repositoryPath(base, f.file))}`);
+      props.push(`line=${f.line ?? 1}`);
+    }
     props.push(`title=${escapeProperty(f.id)}`);
     const phones = phonesText(f);
     out.push(

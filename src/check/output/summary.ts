@@ -1,5 +1,5 @@
 // What every output of `autop check` states: counts, and the exit status they lead to.
-import type { CheckResult } from '../checkTree.js';
+import type { CheckResult } from '../checkResult.js';
 import type { Finding, Severity } from '../finding.js';
 
 export interface CheckSummary {
@@ -23,9 +23,9 @@ export function summarise(result: CheckResult): CheckSummary {
   };
 }
 
-/** Errors fail the check; warnings too with `--strict`; notes never. */
-export function failed(findings: readonly Finding[], strict: boolean): boolean {
-  return findings.some((f) => f.severity === 'error' || (strict && f.severity === 'warning'));
+/** Errors fail the check (with `--strict`, warnings are errors already); notes never. */
+export function failed(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
 }
 
 export function plural(n: number, word: string): string {

@@ -3,6 +3,7 @@
 import { pc } from './colour.js';
 import type { CheckResult } from '../checkTree.js';
 import { sortFindings, type Finding, type Severity } from '../finding.js';
+import { describeChoice } from './choiceText.js';
 import { phonesText, plural, summarise } from './summary.js';
 
 const LABEL: Record<Severity, (s: string) => string> = {
@@ -14,7 +15,12 @@ const LABEL: Record<Severity, (s: string) => string> = {
 export function renderCheckText(result: CheckResult, tree: string): string {
   const out: string[] = [];
   const s = summarise(result);
-  out.push(pc.bold(`autop check ${tree}: ${plural(s.phones, 'phone')}, ${plural(s.files, 'file')}`));
+  out.push(
+    pc.bold(
+      `autop check ${tree}: ${plural(s.phones, 'phone')}, ${plural(s.files, 'file')}${result.strict ? ' (--strict: warnings are errors)' : ''}`,
+    ),
+  );
+  out.push(pc.dim(describeChoice(result.choice).summary));
   let current: string | undefined | null = null;
   for (const f of sortFindings(result.findings)) {
     if (f.file !== current) {

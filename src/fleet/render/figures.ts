@@ -1,7 +1,7 @@
 // What the fleet report printers (text, HTML) derive from a FleetReport, and how they write numbers
 // and durations, so that the terminal summary and the HTML report always say the same thing.
 import { percentile } from '../histogram.js';
-import type { FleetReport, LatencyHistogram, RequestKind } from '../report.js';
+import type { FleetReport, LatencyHistogram, NotifyFigures, RequestKind } from '../report.js';
 
 /** The order in which request kinds are listed: a phone's round asks for them in this order. */
 export const REQUEST_KINDS: readonly RequestKind[] = ['boot', 'config', 'mac-local', 'firmware', 'other'];
@@ -256,4 +256,53 @@ export function groupMinutes(
   const peaks: number[] = [];
   for (let i = 0; i < perMinute.length; i += width) peaks.push(Math.max(...perMinute.slice(i, i + width)));
   return { width, peaks };
+}
+
+/** p50/p90/p99 (bucket upper bounds, capped at the max) and the max of a histogram with entries. */
+export interface Percentiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export function percentilesOf(h: LatencyHistogram): Percentiles {
+  return {
+    p50: Math.min(percentile(h, 50), h.maxMs),
+    p90: Math.min(percentile(h, 90), h.maxMs),
+    p99: Math.min(percentile(h, 99), h.maxMs),
+    max: h.maxMs,
+  };
+}
+
+/** The NOTIFYs' final responses, most first: `[["200", 498], ["404", 2]]`. */
+export function notifyStatuses(n: NotifyFigures): [string, number][] {
+  return byCountDesc(n.answered);
+}
+
+/** NOTIFYs that ended: answered, timed out, not sent. */
+export function notifyEnded(n: NotifyFigures): number {
+  return Object.values(n.answered).reduce((a, b) => a + b, 0) + n.timeouts + n.notSent;
+}
+
+/** `interrupted by SIGINT 3.2s into the run`; '' for a run that ran to its end. */
+export function interruptionText(report: FleetReport): string {
+  const stop = report.run.interrupted;
+  if (!stop) return '';
+  const shards = (report.run.shards.runs ?? []).filter((r) => r.interrupted);
+  const which =
+    shards.length > 0 && report.run.shards.count > 1
+      ? ` (shard${shards.length === 1 ? '' : 's'} ${shards.map((r) => r.indexes.join(', ')).join(', ')})`
+      : '';
+  return `interrupted by ${stop.signal} ${formatDuration(stop.atMs)} into the run${which}`;
+}
+
+/** `38 interrupted, 2 not started`: the phones a stopped run did not finish; '' when none. */
+export function unfinishedText(report: FleetReport): string {
+  const { interrupted = 0, notStarted = 0 } = report.phones;
+  const parts = [
+    ...(interrupted > 0 ? [`${formatCount(interrupted)} interrupted`] : []),
+    ...(notStarted > 0 ? [`${formatCount(notStarted)} not started`] : []),
+  ];
+  return parts.join(', ');
 }

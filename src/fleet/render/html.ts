@@ -1,7 +1,7 @@
 // The fleet report for people as ONE self-contained HTML file: inline CSS and SVG charts drawn here
 // (load over time, latency distribution, outcomes by model), no script and nothing fetched, so it
 // can be mailed, archived as a CI artifact and opened offline. Every string from the report is escaped.
-import { LATENCY_BOUNDS_MS, type FleetReport } from '../report.js';
+import { isUnfinished, LATENCY_BOUNDS_MS, type FleetReport, type LatencyHistogram } from '../report.js';
 import {
   busiestMinute,
   byCountDesc,
@@ -16,7 +16,11 @@ import {
   formatPercent,
   groupMinutes,
   groupText,
+  interruptionText,
   latencyRows,
+  notifyEnded,
+  notifyStatuses,
+  percentilesOf,
   peakSecond,
   roundsOf,
   seedText,
@@ -25,6 +29,7 @@ import {
   shardText,
   statusOrder,
   timeText,
+  unfinishedText,
 } from './figures.js';
 
 /** Rows of the files table; the rest are counted (the JSON report has them all). */
@@ -265,24 +270,29 @@ function bucketRange(i: number): string {
     : `up to ${formatCount(bound)} ms`;
 }
 
+/** A latency histogram as bars, each bucket's share of the whole. */
+function histogramChart(h: LatencyHistogram, what: string, label: string): string {
+  const values = h.counts.map((n) => (n / h.count) * 100);
+  return barChart({
+    width: 470,
+    height: 220,
+    values,
+    title: (i) =>
+      `${bucketRange(i)}: ${formatCount(h.counts[i] ?? 0)} ${what} (${formatPercent(h.counts[i] ?? 0, h.count)})`,
+    xTicks: values.map((_, i) => ({ index: i, text: bucketLabel(i) })),
+    xTitle: 'bucket upper bound (ms, or s where marked)',
+    yTitle: `% of ${what}`,
+    yFormat: (v) => `${v}%`,
+    label,
+  });
+}
+
 function latencyCharts(report: FleetReport): string {
   const rows = latencyRows(report);
   if (rows.length === 0) return '<p class="empty">No requests.</p>';
   const charts = rows.map((row) => {
     const h = row.histogram;
-    const values = h.counts.map((n) => (n / h.count) * 100);
-    const chart = barChart({
-      width: 470,
-      height: 220,
-      values,
-      title: (i) =>
-        `${bucketRange(i)}: ${formatCount(h.counts[i] ?? 0)} requests (${formatPercent(h.counts[i] ?? 0, h.count)})`,
-      xTicks: values.map((_, i) => ({ index: i, text: bucketLabel(i) })),
-      xTitle: 'bucket upper bound (ms, or s where marked)',
-      yTitle: '% of requests',
-      yFormat: (v) => `${v}%`,
-      label: `latency distribution of ${row.kind} requests`,
-    });
+    const chart = histogramChart(h, 'requests', `latency distribution of ${row.kind} requests`);
     return `<figure class="small"><figcaption><b>${e(row.kind)}</b> · ${formatCount(h.count)} requests · p50 ${formatMs(row.p50)} · p90 ${formatMs(row.p90)} · p99 ${formatMs(row.p99)} · max ${formatMs(row.max)} ms</figcaption>${chart}</figure>`;
   });
   const table = htmlTable(
@@ -351,7 +361,10 @@ function htmlTable(head: readonly string[], rows: readonly (readonly string[])[]
 
 function failuresSection(report: FleetReport): string {
   const p = report.phones;
-  if (p.failed === 0) return '<p class="good">Every phone was provisioned.</p>';
+  if (p.failed === 0)
+    return unfinishedText(report) === ''
+      ? '<p class="good">Every phone was provisioned.</p>'
+      : '<p class="good">No phone that finished failed.</p>';
   const reasons = htmlTable(
     ['reason', 'phones', 'of all phones'],
     byCountDesc(p.failures).map(([reason, n]) => [
@@ -360,7 +373,7 @@ function failuresSection(report: FleetReport): string {
       e(formatPercent(n, p.total)),
     ]),
   );
-  const failed = report.outcomes.filter((o) => o.status !== 'provisioned');
+  const failed = report.outcomes.filter((o) => o.status !== 'provisioned' && !isUnfinished(o.status));
   const shown = failed.slice(0, FAILED_PHONE_ROWS);
   const phones =
     shown.length === 0
@@ -464,6 +477,49 @@ function emulatorSection(report: FleetReport): string {
   return `<div class="verdict ${em.bottleneck ? 'warn' : 'fine'}"><p>${verdictHtml(em.verdict)}</p><p class="note">${e(facts.join(' · '))}</p></div>${shardRunsTable(report)}`;
 }
 
+/** The NOTIFYs of a storm: how they were answered, how fast, and the rounds they started (T7). */
+function notifySection(report: FleetReport): string {
+  const n = report.notify;
+  if (!n) return '';
+  const started = `<p>${e(`Rounds they started: ${formatCount(n.rounds)}; reboots after those rounds: ${formatCount(n.reboots)}.`)}</p>`;
+  if (report.run.time === 'virtual')
+    return `<h2>NOTIFYs</h2><p>${e(`${formatCount(n.sent)} check-sync NOTIFYs handed to the phones in-process (virtual time: no SIP).`)}</p>${started}`;
+  const ended = notifyEnded(n);
+  const rows = [
+    ...notifyStatuses(n).map(([status, count]) => [
+      status === '200' ? e(`answered ${status}`) : `<span class="bad">${e(`answered ${status}`)}</span>`,
+      formatCount(count),
+      e(formatPercent(count, ended)),
+    ]),
+    [
+      n.timeouts > 0 ? '<span class="bad">timed out</span>' : 'timed out',
+      formatCount(n.timeouts),
+      e(formatPercent(n.timeouts, ended)),
+    ],
+    [
+      n.notSent > 0 ? '<span class="bad">not sent</span>' : 'not sent',
+      formatCount(n.notSent),
+      e(formatPercent(n.notSent, ended)),
+    ],
+    ['retransmissions', formatCount(n.retransmissions), ''],
+  ];
+  const table = htmlTable(['NOTIFYs', 'count', 'share'], rows);
+  let latency = '<p class="empty">No NOTIFY was answered.</p>';
+  if (n.latency.count > 0) {
+    const q = percentilesOf(n.latency);
+    latency = `<figure class="small"><figcaption><b>NOTIFY latency</b> · sent to final response · ${formatCount(n.latency.count)} answered · p50 ${formatMs(q.p50)} · p90 ${formatMs(q.p90)} · p99 ${formatMs(q.p99)} · max ${formatMs(q.max)} ms</figcaption>${histogramChart(n.latency, 'NOTIFYs', 'latency distribution of NOTIFYs')}</figure>`;
+  }
+  return `<h2>NOTIFYs</h2><p>${e(`${formatCount(n.sent)} check-sync NOTIFYs sent over SIP, one per phone.`)}</p><div class="grid2"><div>${table}${started}</div>${latency}</div>`;
+}
+
+/** A stopped run says so first: what the report covers, and the phones it did not finish. */
+function interruptedBanner(report: FleetReport): string {
+  const stopped = interruptionText(report);
+  if (!stopped) return '';
+  const unfinished = unfinishedText(report);
+  return `<div class="verdict warn"><p><b>${e('Run interrupted')}</b>: ${e(`${stopped}; the report covers what happened until then.`)}</p>${unfinished ? `<p class="note">${e(`Phones not finished: ${unfinished}. They are not counted as failed, and --fail-on judges the finished ones.`)}</p>` : ''}</div>`;
+}
+
 function cards(report: FleetReport): string {
   const p = report.phones;
   const peak = peakSecond(report);
@@ -473,11 +529,14 @@ function cards(report: FleetReport): string {
     card(formatCount(p.total), 'phones'),
     card(formatCount(p.provisioned), `provisioned (${formatPercent(p.provisioned, p.total)})`, 'good'),
     card(formatCount(p.failed), `failed (${formatPercent(p.failed, p.total)})`, p.failed > 0 ? 'bad' : ''),
+    ...(p.interrupted ? [card(formatCount(p.interrupted), 'interrupted')] : []),
+    ...(p.notStarted ? [card(formatCount(p.notStarted), 'not started')] : []),
     card(formatCount(p.reboots), 'reboots'),
     card(formatCount(p.upgrades), 'upgrades'),
     card(formatCount(roundsOf(report)), 'rounds'),
     card(formatCount(report.requests.total), 'requests'),
     ...(peak ? [card(formatCount(peak.requests), 'peak requests/s')] : []),
+    ...(report.notify ? [card(formatCount(report.notify.sent), 'NOTIFYs sent')] : []),
   ].join('')}</div>`;
 }
 
@@ -538,6 +597,7 @@ export function renderFleetHtml(report: FleetReport): string {
 </head>
 <body>
 <header><h1>${e(title)}</h1><p class="sub">${sub.map(e).join(' · ')}</p></header>
+${interruptedBanner(report)}
 ${cards(report)}
 ${emulatorSection(report)}
 <h2>Load over time</h2>
@@ -545,6 +605,7 @@ ${loadChart(report)}
 ${storm ? `<h3>The first hour, second by second</h3>${storm}` : ''}
 <h2>Latency distribution</h2>
 ${latencyCharts(report)}
+${notifySection(report)}
 <h2>Outcomes by model</h2>
 ${modelChart(report)}
 <h2>Failures</h2>

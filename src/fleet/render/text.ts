@@ -16,7 +16,11 @@ import {
   formatPercent,
   groupMinutes,
   groupText,
+  interruptionText,
   latencyRows,
+  notifyEnded,
+  notifyStatuses,
+  percentilesOf,
   peakSecond,
   roundsOf,
   seedText,
@@ -75,6 +79,9 @@ function headline(report: FleetReport, c: Colors): string[] {
     `phones       ${phonesLine}, concurrency ${formatCount(run.concurrency)}`,
     `time         ${timeText(report)}, from ${run.start}`,
     ...(starts ? [`shards       ${starts}`] : []),
+    ...(run.interrupted
+      ? [c.yellow(`stopped      ${interruptionText(report)}: the report covers what happened until then`)]
+      : []),
   ];
 }
 
@@ -108,6 +115,16 @@ function phonesSection(report: FleetReport, c: Colors): string[] {
   for (const line of reasonLines) out.push(line);
   if (reasons.length > LIST_LIMIT)
     out.push(`      … ${formatCount(reasons.length - LIST_LIMIT)} more reasons`);
+  // A stopped run's phones whose part was not over: neither provisioned nor failed.
+  const unfinished = table([
+    ...(p.interrupted
+      ? [['interrupted', formatCount(p.interrupted), formatPercent(p.interrupted, p.total)]]
+      : []),
+    ...(p.notStarted
+      ? [['not started', formatCount(p.notStarted), formatPercent(p.notStarted, p.total)]]
+      : []),
+  ]);
+  for (const line of unfinished) out.push(c.yellow(line));
   out.push(rows[2]!, rows[3]!, rows[4]!);
   return out;
 }
@@ -182,6 +199,46 @@ function latencySection(report: FleetReport, c: Colors): string[] {
   ];
 }
 
+/** The NOTIFYs a storm sent, how they were answered and what they started (spec T7). */
+function notifySection(report: FleetReport, c: Colors): string[] {
+  const n = report.notify;
+  if (!n) return [];
+  if (report.run.time === 'virtual')
+    return [
+      '',
+      c.bold(`NOTIFYs  ${formatCount(n.sent)} handed to the phones in-process (virtual time: no SIP)`),
+      `  rounds they started  ${formatCount(n.rounds)}, reboots after them ${formatCount(n.reboots)}`,
+    ];
+  const ended = notifyEnded(n);
+  const rows: string[][] = notifyStatuses(n).map(([status, count]) => [
+    `answered ${status}`,
+    formatCount(count),
+    formatPercent(count, ended),
+  ]);
+  rows.push(
+    ['timed out', formatCount(n.timeouts), formatPercent(n.timeouts, ended)],
+    ['not sent', formatCount(n.notSent), formatPercent(n.notSent, ended)],
+    ['retransmissions', formatCount(n.retransmissions), ''],
+  );
+  const lines = table(rows);
+  const out = ['', c.bold(`NOTIFYs  ${formatCount(n.sent)} sent over SIP (check-sync, one per phone)`)];
+  rows.forEach(([label], i) => {
+    const bad =
+      (label !== 'answered 200' && label!.startsWith('answered')) ||
+      label === 'timed out' ||
+      label === 'not sent';
+    out.push(bad && rows[i]![1] !== '0' ? c.red(lines[i]) : lines[i]!);
+  });
+  if (n.latency.count > 0) {
+    const q = percentilesOf(n.latency);
+    out.push(
+      `  latency (sent to final response, ms)  p50 ${formatMs(q.p50)}, p90 ${formatMs(q.p90)}, p99 ${formatMs(q.p99)}, max ${formatMs(q.max)}`,
+    );
+  }
+  out.push(`  rounds they started  ${formatCount(n.rounds)}, reboots after them ${formatCount(n.reboots)}`);
+  return out;
+}
+
 function loadSection(report: FleetReport, c: Colors): string[] {
   const start = report.run.start;
   const rows: string[][] = [];
@@ -232,6 +289,7 @@ export function renderFleetText(report: FleetReport, options: { color?: boolean 
     ...modelsSection(report, c),
     ...requestsSection(report, c),
     ...latencySection(report, c),
+    ...notifySection(report, c),
     ...loadSection(report, c),
     ...emulatorSection(report, c),
     '',
