@@ -10,7 +10,6 @@ import type { Fetcher, FetchOutcome, FetchRequest, Uploader } from '../fetch/fet
 import type { LifeFlash, RoundOutcome } from '../phone/lifeMachine.js';
 import { statusOf } from './meteredFetcher.js';
 import type { FleetMetrics, RequestTally } from './metrics.js';
-import type { Flash } from './phoneTable.js';
 import type { RequestStatus } from './report.js';
 
 /** What a round that found nothing new did, kept to replay it. */
@@ -19,9 +18,10 @@ export interface RoundReplay {
   readonly version: object;
   /**
    * The flash the round ran with and left (an M1 round changes nothing in it the engine reads):
-   * the same Flash object on the next round (PhoneTable shares them) means the same flash.
+   * the same Flash object on the next round (PhoneTable shares them) means the same flash. Only its
+   * identity is compared, so it is typed as an object (PhoneTable imports this module).
    */
-  readonly flash: Flash;
+  readonly flash: object;
   /** The server the flash notes after the round (PhoneState.server). */
   readonly server: string;
   /** Its requests, in order, where the metrics count them. */
