@@ -6,11 +6,14 @@ import { chooseModels, inventoryChoice, type ModelChoice } from '../check/modelC
 import { checkDocument, type CheckDocument } from '../check/output/json.js';
 import type { InventoryPhone } from '../check/inventory.js';
 import { UsageError } from '../core/usageError.js';
-import { Engine } from '../engine/round.js';
+import type { DownloadKind } from '../engine/report.js';
+import type { CheckResult } from '../check/checkResult.js';
 import { guarded } from './errors.js';
+import { engineFor } from './roundEngine.js';
 import {
   catalogues,
   inventoryFileInTree,
+  sizeLimitsOf,
   modelsOf,
   readInventoryInput,
   treeFolder,
@@ -30,6 +33,8 @@ export interface CheckOptions {
   readonly models?: readonly string[];
   /** Warnings are errors, in the findings themselves (`--strict`). */
   readonly strict?: boolean;
+  /** The largest file accepted per kind of download, in bytes (as for `provision`). */
+  readonly sizeLimits?: Partial<Record<DownloadKind, number>>;
 }
 
 /**
@@ -37,39 +42,45 @@ export interface CheckOptions {
  * AutopError; a tree with nothing a phone asks for is (`usage`), as `autop check` refuses it.
  */
 export function check(options: CheckOptions): Promise<CheckDocument> {
-  return guarded(async () => {
-    const root = treeFolder(options.tree, 'TREE');
-    const { models, params } = catalogues();
-    const only = modelsOf(options.models, models);
-    let phones: readonly InventoryPhone[];
-    let choice: ModelChoice;
-    let inventory;
-    if (options.inventory !== undefined) {
-      const read = await readInventoryInput(options.inventory, models);
-      phones = only ? read.phones.filter((p) => only.some((m) => m.id === p.model.id)) : read.phones;
-      choice = inventoryChoice(phones);
-      inventory = {
-        ...(read.path !== undefined && { file: inventoryFileInTree(root, read.path) }),
-        problems: read.problems,
-      };
-    } else {
-      choice = await chooseModels(root, models, only);
-      phones = choice.phones;
-      if (phones.length === 0 && choice.unknown.macCfgs === 0) {
-        // Checking nothing would pass any tree: a CI run must not go green on nothing.
-        throw new UsageError(
-          `${options.tree} has no boot file, no common CFG${only ? ' of the --model models' : ''} and no MAC file: nothing a phone asks for, so nothing to check; give --inventory FILE, or the tree's folder`,
-        );
-      }
+  return guarded(async () => checkDocument(await checkResult(options), options.tree));
+}
+
+/**
+ * The check behind `check` and `autop check` (which renders it in its formats): the findings before
+ * they become a document; bad options are a UsageError (the CLI's exit 2).
+ */
+export async function checkResult(options: CheckOptions): Promise<CheckResult> {
+  const root = treeFolder(options.tree, 'TREE');
+  const sizeLimits = sizeLimitsOf(options.sizeLimits);
+  const { models } = catalogues();
+  const only = modelsOf(options.models, models);
+  let phones: readonly InventoryPhone[];
+  let choice: ModelChoice;
+  let inventory;
+  if (options.inventory !== undefined) {
+    const read = await readInventoryInput(options.inventory, models);
+    phones = only ? read.phones.filter((p) => only.some((m) => m.id === p.model.id)) : read.phones;
+    choice = inventoryChoice(phones);
+    inventory = {
+      ...(read.path !== undefined && { file: inventoryFileInTree(root, read.path) }),
+      problems: read.problems,
+    };
+  } else {
+    choice = await chooseModels(root, models, only);
+    phones = choice.phones;
+    if (phones.length === 0 && choice.unknown.macCfgs === 0) {
+      // Checking nothing would pass any tree: a CI run must not go green on nothing.
+      throw new UsageError(
+        `${options.tree} has no boot file, no common CFG${only ? ' of the --model models' : ''} and no MAC file: nothing a phone asks for, so nothing to check; give --inventory FILE, or the tree's folder`,
+      );
     }
-    const result = await checkTree({
-      tree: root,
-      phones,
-      engine: new Engine({ models, params }),
-      choice,
-      strict: options.strict === true,
-      ...(inventory && { inventory }),
-    });
-    return checkDocument(result, options.tree);
+  }
+  return checkTree({
+    tree: root,
+    phones,
+    engine: engineFor(sizeLimits),
+    choice,
+    strict: options.strict === true,
+    ...(inventory && { inventory }),
   });
 }

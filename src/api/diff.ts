@@ -10,11 +10,14 @@ import { UsageError } from '../core/usageError.js';
 import { diffDocument, type DiffDocument, type DiffLabels } from '../diff/diffJson.js';
 import { diffTrees } from '../diff/diffTrees.js';
 import { checkoutToTemp } from '../diff/gitRevision.js';
-import { Engine } from '../engine/round.js';
+import type { DownloadKind } from '../engine/report.js';
+import type { DiffResult } from '../diff/diffResult.js';
 import { AutopError, guarded } from './errors.js';
+import { engineFor } from './roundEngine.js';
 import {
   catalogues,
   modelsOf,
+  sizeLimitsOf,
   problemText,
   readInventoryInput,
   treeFolder,
@@ -44,72 +47,87 @@ export interface DiffOptions {
    * `autop diff` does on stderr.
    */
   readonly onInventoryProblem?: (message: string) => void;
+  /** The largest file accepted per kind of download, in bytes (as for `provision`). */
+  readonly sizeLimits?: Partial<Record<DownloadKind, number>>;
 }
 
 /** Compares two trees or revisions; the impact, every phone's own record included. */
 export function diff(options: DiffOptions): Promise<DiffDocument> {
   return guarded(async () => {
-    const { models, params } = catalogues();
-    const only = modelsOf(options.models, models);
-    if (typeof options.before !== 'string' || typeof options.after !== 'string')
-      throw new UsageError('give two trees (autop diff OLD_TREE NEW_TREE) or --git REV_A REV_B');
-    const temporary: string[] = [];
-    try {
-      let before: string;
-      let after: string;
-      let labels: DiffLabels;
-      if (options.git !== undefined && options.git !== false) {
-        const git = options.git === true ? {} : options.git;
-        const repo = resolve(git.repo ?? '.');
-        const sides: string[] = [];
-        for (const rev of [options.before, options.after]) {
-          const got = await checkoutToTemp(repo, rev, git.path ?? '');
-          if (!got.ok) throw new UnreadableInput(got.message);
-          temporary.push(got.value);
-          sides.push(got.value);
-        }
-        [before, after] = sides as [string, string];
-        const where = git.path ? `:${git.path}` : '';
-        labels = { before: `${options.before}${where}`, after: `${options.after}${where}` };
-      } else {
-        before = treeFolder(options.before, 'TREE_A');
-        after = treeFolder(options.after, 'TREE_B');
-        labels = { before: options.before, after: options.after };
-      }
-
-      let phones: InventoryPhone[];
-      if (options.inventory !== undefined) {
-        const read = await readInventoryInput(options.inventory, models);
-        const problems = read.problems.map((p) => problemText(read.path, p));
-        if (problems.length > 0 && !options.onInventoryProblem)
-          throw new AutopError(
-            'inventory',
-            `${problems.length} ${problems.length === 1 ? 'row' : 'rows'} of the inventory cannot be used: ${problems.join('; ')}`,
-            { problems },
-          );
-        for (const problem of problems) options.onInventoryProblem?.(problem);
-        phones = only ? read.phones.filter((p) => only.some((m) => m.id === p.model.id)) : read.phones;
-      } else {
-        // One phone per model that either tree can serve.
-        const byModel = new Map<string, InventoryPhone>();
-        for (const dir of [before, after]) {
-          for (const p of await syntheticPhones(dir, only ?? models.models))
-            if (!byModel.has(p.model.id)) byModel.set(p.model.id, p);
-        }
-        phones = [...byModel.values()];
-      }
-
-      const result = await diffTrees({
-        engine: new Engine({ models, params }),
-        before,
-        after,
-        phones,
-        keepPhones: true,
-        showSecrets: options.showSecrets === true,
-      });
-      return diffDocument(result, labels);
-    } finally {
-      for (const dir of temporary) await rm(dir, { recursive: true, force: true });
-    }
+    const { result, labels } = await compareTrees(options);
+    return diffDocument(result, labels);
   });
+}
+
+/**
+ * The comparison behind `diff` and `autop diff` (which renders it as text, JSON or markdown); bad
+ * options are a UsageError (the CLI's exit 2). `keepPhones`: every phone's own record (the JSON's).
+ */
+export async function compareTrees(
+  options: DiffOptions,
+  keepPhones = true,
+): Promise<{ result: DiffResult; labels: DiffLabels }> {
+  const { models } = catalogues();
+  const only = modelsOf(options.models, models);
+  const sizeLimits = sizeLimitsOf(options.sizeLimits);
+  if (typeof options.before !== 'string' || typeof options.after !== 'string')
+    throw new UsageError('give two trees (autop diff OLD_TREE NEW_TREE) or --git REV_A REV_B');
+  const temporary: string[] = [];
+  try {
+    let before: string;
+    let after: string;
+    let labels: DiffLabels;
+    if (options.git !== undefined && options.git !== false) {
+      const git = options.git === true ? {} : options.git;
+      const repo = resolve(git.repo ?? '.');
+      const sides: string[] = [];
+      for (const rev of [options.before, options.after]) {
+        const got = await checkoutToTemp(repo, rev, git.path ?? '');
+        if (!got.ok) throw new UnreadableInput(got.message);
+        temporary.push(got.value);
+        sides.push(got.value);
+      }
+      [before, after] = sides as [string, string];
+      const where = git.path ? `:${git.path}` : '';
+      labels = { before: `${options.before}${where}`, after: `${options.after}${where}` };
+    } else {
+      before = treeFolder(options.before, 'TREE_A');
+      after = treeFolder(options.after, 'TREE_B');
+      labels = { before: options.before, after: options.after };
+    }
+
+    let phones: InventoryPhone[];
+    if (options.inventory !== undefined) {
+      const read = await readInventoryInput(options.inventory, models);
+      const problems = read.problems.map((p) => problemText(read.path, p));
+      if (problems.length > 0 && !options.onInventoryProblem)
+        throw new AutopError(
+          'inventory',
+          `${problems.length} ${problems.length === 1 ? 'row' : 'rows'} of the inventory cannot be used: ${problems.join('; ')}`,
+          { problems },
+        );
+      for (const problem of problems) options.onInventoryProblem?.(problem);
+      phones = only ? read.phones.filter((p) => only.some((m) => m.id === p.model.id)) : read.phones;
+    } else {
+      // One phone per model that either tree can serve.
+      const byModel = new Map<string, InventoryPhone>();
+      for (const dir of [before, after]) {
+        for (const p of await syntheticPhones(dir, only ?? models.models))
+          if (!byModel.has(p.model.id)) byModel.set(p.model.id, p);
+      }
+      phones = [...byModel.values()];
+    }
+
+    const result = await diffTrees({
+      engine: engineFor(sizeLimits),
+      before,
+      after,
+      phones,
+      keepPhones,
+      showSecrets: options.showSecrets === true,
+    });
+    return { result, labels };
+  } finally {
+    for (const dir of temporary) await rm(dir, { recursive: true, force: true });
+  }
 }

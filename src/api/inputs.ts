@@ -15,6 +15,7 @@ import { parseDuration } from '../core/duration.js';
 import { UnreadableInput } from '../core/unreadableInput.js';
 import { UsageError } from '../core/usageError.js';
 import type { DownloadKind } from '../engine/report.js';
+import { expandWildcards, parseServerUrl } from '../engine/serverUrl.js';
 import { DEFAULT_SIZE_LIMITS } from '../engine/sizeLimits.js';
 import { loadModelCatalogue, type ModelCatalogue, type ModelEntry } from '../models/catalogue.js';
 import { loadParameterCatalogue, type ParameterCatalogue } from '../models/parameters.js';
@@ -43,8 +44,12 @@ export function serverOf(options: {
     const dir = treeFolder(options.tree, '--tree');
     return { url: pathToFileURL(dir + '/').href, source: '--tree' };
   }
-  if (options.server !== undefined) return { url: options.server, source: '--server' };
-  return undefined;
+  if (options.server === undefined) return undefined;
+  if (typeof options.server !== 'string') throw new UsageError("--server: give the server's URL");
+  // S4: the wildcards stand for a model name and a MAC; what is left must be a server address.
+  const parsed = parseServerUrl(expandWildcards(options.server, { pn: 'T46U', mac: '001565000000' }));
+  if (!parsed.ok) throw new UsageError(`--server: ${parsed.message}`);
+  return { url: options.server, source: '--server' };
 }
 
 /** `models: ['T46U', 'T23G']` (or one string, commas allowed), as `--model` takes them. */

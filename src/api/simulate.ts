@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseMac, type Mac } from '../core/mac.js';
 import { UsageError } from '../core/usageError.js';
-import { parseServerUrl } from '../engine/serverUrl.js';
 import { fleetDocument } from '../fleet/fleetJson.js';
 import {
   fleetFromInventory,
@@ -16,9 +15,10 @@ import {
   type FleetPhone,
 } from '../fleet/fleetInventory.js';
 import type { FleetReport, Scenario } from '../fleet/report.js';
-import { runFleet, type FleetSource } from '../fleet/runner.js';
+import { runFleet } from '../fleet/runner.js';
 import { AutopError, guarded } from './errors.js';
-import { caFilesOf, catalogues, durationOf, treeFolder, type InventoryInput } from './inputs.js';
+import { caFilesOf, catalogues, type InventoryInput } from './inputs.js';
+import { SCENARIO_DEFAULTS, scenarioPlan } from './scenarioPlan.js';
 
 export interface SimulateOptions {
   /** The tree the phones provision from, read in-process. Give this or `server`. */
@@ -64,40 +64,6 @@ export interface SimulateOptions {
    * them; with it, each is handed here and the phone is left out, as `autop fleet` does on stderr.
    */
   readonly onInventoryProblem?: (message: string) => void;
-}
-
-const SCENARIOS: readonly Scenario[] = ['boot-storm', 'life', 'notify-storm', 'rollout'];
-const DEFAULTS = { ramp: '1m', boot: '5s', concurrency: 64 } as const;
-
-function sourceOf(
-  serverName: string,
-  server: string | undefined,
-  treeName: string,
-  tree: string | undefined,
-): FleetSource | undefined {
-  if (server !== undefined && tree !== undefined)
-    throw new UsageError(`give either ${treeName} DIR or ${serverName} URL, not both`);
-  if (tree !== undefined) return { kind: 'tree', dir: treeFolder(tree, treeName) };
-  if (server !== undefined) {
-    if (typeof server !== 'string' || server.trim() === '')
-      throw new UsageError(`${serverName}: give the server's URL`);
-    const parsed = parseServerUrl(server);
-    if (!parsed.ok) throw new UsageError(`${serverName}: ${parsed.message}`);
-    return { kind: 'server', url: server };
-  }
-  return undefined;
-}
-
-function scenarioOf(options: SimulateOptions): Scenario {
-  if (options.scenario !== undefined) {
-    const found = SCENARIOS.find((s) => s === options.scenario);
-    if (!found)
-      throw new UsageError(`--scenario ${String(options.scenario)}: choose ${SCENARIOS.join(', ')}`);
-    return found;
-  }
-  if (options.rolloutTree !== undefined || options.rolloutServer !== undefined) return 'rollout';
-  if (options.for !== undefined) return 'life';
-  return 'boot-storm';
 }
 
 function wholeNumber(flag: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -157,61 +123,24 @@ export function simulate(options: SimulateOptions): Promise<FleetReport> {
   return guarded(async () => {
     const seed = options.seed ?? randomBytes(4).toString('hex');
     if (typeof seed !== 'string') throw new UsageError('seed: give a text');
-    const scenario = scenarioOf(options);
-    const source = sourceOf('--server', options.server, '--tree', options.tree);
-    if (!source) throw new UsageError('say where the phones provision from: tree or server');
-    const rollout = sourceOf(
-      '--rollout-server',
-      options.rolloutServer,
-      '--rollout-tree',
-      options.rolloutTree,
+    const plan = scenarioPlan(options);
+    if (!plan.source) throw new UsageError('say where the phones provision from: tree or server');
+    const { source, ...scenario } = plan;
+    const concurrency = wholeNumber(
+      '--concurrency',
+      options.concurrency ?? SCENARIO_DEFAULTS.concurrency,
+      100_000,
     );
-    const forMs = options.for !== undefined ? durationOf('--for', options.for) : undefined;
-    if ((scenario === 'life' || scenario === 'rollout') && forMs === undefined)
-      throw new UsageError(`--scenario ${scenario} needs --for DURATION (for example --for 7d)`);
-    if ((scenario === 'boot-storm' || scenario === 'notify-storm') && forMs !== undefined)
-      throw new UsageError(
-        `--for is for --scenario life or rollout; a ${scenario} ends when every phone is done`,
-      );
-    let rolloutAtMs: number | undefined;
-    if (scenario === 'rollout') {
-      if (!rollout)
-        throw new UsageError('--scenario rollout needs tree B: --rollout-tree DIR or --rollout-server URL');
-      if (options.rolloutAt === undefined)
-        throw new UsageError('--scenario rollout needs --rollout-at, e.g. --rollout-at 1d');
-      rolloutAtMs = durationOf('--rollout-at', options.rolloutAt);
-      if (forMs !== undefined && rolloutAtMs >= forMs)
-        throw new UsageError(
-          `--rollout-at ${options.rolloutAt} is not before the end of the run (--for ${options.for})`,
-        );
-    } else if (rollout || options.rolloutAt !== undefined || options.rolloutNotify) {
-      throw new UsageError(
-        '--rollout-tree, --rollout-server, --rollout-at and --rollout-notify go with --scenario rollout',
-      );
-    }
-    const start = options.start !== undefined ? Date.parse(options.start) : undefined;
-    if (start !== undefined && Number.isNaN(start))
-      throw new UsageError(`--start ${options.start}: write an ISO 8601 time such as 2026-01-05T00:00:00Z`);
-    const rampMs = durationOf('--ramp', options.ramp ?? DEFAULTS.ramp);
-    const bootMs = durationOf('--boot', options.boot ?? DEFAULTS.boot);
-    const concurrency = wholeNumber('--concurrency', options.concurrency ?? DEFAULTS.concurrency, 100_000);
     const caFiles = caFilesOf(options.ca);
     const phones = await phonesOf(options, seed);
     const report = await runFleet({
-      scenario,
+      ...scenario,
+      source,
       phones,
       inventory: phones.length,
       seed,
-      source,
-      ...(rollout && { rolloutSource: rollout }),
       time: 'virtual',
-      ...(start !== undefined && { start }),
       concurrency,
-      rampMs,
-      bootMs,
-      ...(forMs !== undefined && { forMs }),
-      ...(rolloutAtMs !== undefined && { rolloutAtMs }),
-      ...(options.rolloutNotify && { rolloutNotify: true }),
       ...(options.notifyReboot && { notifyReboot: true }),
       ...(caFiles.length > 0 && { caFiles }),
     });

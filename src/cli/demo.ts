@@ -13,7 +13,8 @@ import { startTftpServer } from '../server/tftpServer.js';
 import { action } from './action.js';
 import { formatLogLine } from './serve.js';
 import { EXIT } from './usage.js';
-import { addSizeOption, roundEngine, treeFolder, type SizeCliOptions } from './wire.js';
+import { treeFolder } from '../api/inputs.js';
+import { addSizeOption, roundEngine, type SizeCliOptions } from './wire.js';
 
 const PHONES = [
   { model: 'T46U', mac: '00:15:65:74:b1:50' },

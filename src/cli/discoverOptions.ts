@@ -7,7 +7,7 @@ import type { Credentials } from '../fetch/fetcher.js';
 import type { ModelEntry } from '../models/catalogue.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
 import type { PhoneState } from '../phone/state.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { UsageError } from './usage.js';
 
 export interface DiscoveryCliOptions {

@@ -1,12 +1,12 @@
 // `autop explain TREE --mac MAC --model M [PARAM...]`: where each parameter's value comes from.
 import type { Command } from 'commander';
-import { explain } from '../explain/chain.js';
+import { explainResult } from '../api/explain.js';
 import { renderExplainJson, renderExplainText } from '../explain/render.js';
 import { action } from './action.js';
-import { addPhoneOptions, resolvePhone, type PhoneOptions } from './phoneOptions.js';
+import { addPhoneOptions, type PhoneOptions } from './phoneOptions.js';
 import { showSecretsOption } from './provision.js';
 import { EXIT } from './usage.js';
-import { addSizeOption, roundEngine, treeFolder, type SizeCliOptions } from './wire.js';
+import { addSizeOption, sizeLimitsFlag, type SizeCliOptions } from './wire.js';
 
 export function registerExplain(program: Command): void {
   const command = program
@@ -34,16 +34,16 @@ export async function explainCommand(
   params: string[],
   options: ExplainOptions,
 ): Promise<number> {
-  const root = treeFolder(tree);
-  const engine = roundEngine(options);
-  const phone = await resolvePhone(options);
-  const result = await explain({
-    engine,
-    tree: root,
-    model: phone.model,
-    state: phone.state,
+  // The library's explanation (issue #17): the CLI prints what it returns.
+  const result = await explainResult({
+    tree,
+    ...(options.mac !== undefined && { mac: options.mac }),
+    ...(options.model !== undefined && { model: options.model }),
+    ...(options.firmware !== undefined && { firmware: options.firmware }),
+    ...(options.state !== undefined && { state: options.state }),
     params,
     showSecrets: options.showSecrets ?? false,
+    ...(options.maxSize !== undefined && { sizeLimits: sizeLimitsFlag(options) }),
   });
   process.stdout.write(options.json ? renderExplainJson(result) : renderExplainText(result));
   return EXIT.ok;

@@ -6,11 +6,12 @@
 // report), 2 usage error, 74 a report file could not be written (the report still goes to
 // stdout), 70 internal error (a bug).
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
+import { durationOf } from '../api/inputs.js';
+import { SCENARIO_DEFAULTS, SCENARIOS, scenarioPlan } from '../api/scenarioPlan.js';
 import { colourWanted } from '../check/output/colour.js';
 import { parseMac } from '../core/mac.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
@@ -28,13 +29,11 @@ import { startMetricsServer } from '../fleet/prometheus.js';
 import { createProgress } from '../fleet/progress.js';
 import { renderFleetHtml } from '../fleet/render/html.js';
 import { renderFleetText } from '../fleet/render/text.js';
-import type { FleetReport, LiveStats, Scenario } from '../fleet/report.js';
-import { parseServerUrl } from '../engine/serverUrl.js';
+import type { FleetReport, LiveStats } from '../fleet/report.js';
 import { startFleetRun, type FleetRunOptions, type FleetSource } from '../fleet/runner.js';
 import { startHttpServer } from '../server/provisioningServer.js';
 import { parseShard, takeShard, type Shard } from '../fleet/shard.js';
 import { formatCount, formatDuration } from '../fleet/render/figures.js';
-import { parseDuration } from './duration.js';
 import { EXIT, UsageError } from './usage.js';
 
 export interface FleetOptions {
@@ -80,12 +79,10 @@ export interface FleetMergeOptions {
   failOn?: string;
 }
 
-const SCENARIOS: readonly Scenario[] = ['boot-storm', 'life', 'notify-storm', 'rollout'];
-
 export const FLEET_DEFAULTS = {
-  ramp: '1m',
-  boot: '5s',
-  concurrency: '64',
+  ramp: SCENARIO_DEFAULTS.ramp,
+  boot: SCENARIO_DEFAULTS.boot,
+  concurrency: String(SCENARIO_DEFAULTS.concurrency),
   failOn: DEFAULT_FAIL_ON,
   /** Longer than the usual scrape intervals (15 s, 30 s): the last scrape sees the final figures. */
   metricsLinger: '30s',
@@ -118,47 +115,11 @@ export function generateSeed(): string {
   return randomBytes(4).toString('hex');
 }
 
-function duration(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new UsageError(`${flag} ${text}: write a duration such as 30s, 5m, 12h or 7d`);
-  return ms;
-}
-
 function positiveInteger(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > max)
     throw new UsageError(`${flag} ${text}: give a whole number from 1 to ${max}`);
   return n;
-}
-
-function source(flagServer: string, server: string | undefined, flagTree: string, tree: string | undefined) {
-  if (server !== undefined && tree !== undefined)
-    throw new UsageError(`give either ${flagTree} DIR or ${flagServer} URL, not both`);
-  if (tree !== undefined) {
-    const dir = resolve(tree);
-    if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new UsageError(`${flagTree} ${tree} is not a folder`);
-    return { kind: 'tree', dir } as const;
-  }
-  if (server !== undefined) {
-    if (server.trim() === '') throw new UsageError(`${flagServer}: give the server's URL`);
-    const parsed = parseServerUrl(server);
-    if (!parsed.ok) throw new UsageError(`${flagServer}: ${parsed.message}`);
-    return { kind: 'server', url: server } as const;
-  }
-  return undefined;
-}
-
-/** Which scenario: as given, else a rollout when a tree B is given, a life with --for, a boot storm. */
-function scenarioOf(options: FleetOptions): Scenario {
-  if (options.scenario !== undefined) {
-    const found = SCENARIOS.find((s) => s === options.scenario);
-    if (!found) throw new UsageError(`--scenario ${options.scenario}: choose ${SCENARIOS.join(', ')}`);
-    return found;
-  }
-  if (options.rolloutTree !== undefined || options.rolloutServer !== undefined) return 'rollout';
-  if (options.for !== undefined) return 'life';
-  return 'boot-storm';
 }
 
 /** The whole inventory, before any shard is taken (so MACs and draws equal the unsharded run's). */
@@ -197,8 +158,8 @@ export async function fleetRunOptions(options: FleetOptions): Promise<FleetRunOp
       '--shard needs --seed: every shard draws the whole fleet from it and keeps its slice (e.g. --seed storm-1)',
     );
   const seed = options.seed ?? generateSeed();
-  const scenario = scenarioOf(options);
-  const given = source('--server', options.server, '--tree', options.tree);
+  // What the scenario is, where from and when: checked as `simulate` checks it (issue #17).
+  const { source: given, ...plan } = scenarioPlan(options);
   if (options.discover && given)
     throw new UsageError('--discover finds the server for each phone: leave out --server and --tree');
   const main: FleetSource | undefined = options.discover
@@ -206,8 +167,8 @@ export async function fleetRunOptions(options: FleetOptions): Promise<FleetRunOp
         kind: 'discover',
         discover: {
           ...(options.interface !== undefined && { interfaceName: options.interface }),
-          pnpTimeoutMs: duration('--pnp-timeout', options.pnpTimeout ?? '5s'),
-          dhcpTimeoutMs: duration('--dhcp-timeout', options.dhcpTimeout ?? '5s'),
+          pnpTimeoutMs: durationOf('--pnp-timeout', options.pnpTimeout ?? '5s'),
+          dhcpTimeoutMs: durationOf('--dhcp-timeout', options.dhcpTimeout ?? '5s'),
         },
       }
     : given;
@@ -215,38 +176,9 @@ export async function fleetRunOptions(options: FleetOptions): Promise<FleetRunOp
     throw new UsageError('say where the phones provision from: --server URL, --tree DIR or --discover');
   if (options.discover && options.virtual)
     throw new UsageError('--discover asks the real network: it runs in real time, without --virtual');
-  const rollout = source('--rollout-server', options.rolloutServer, '--rollout-tree', options.rolloutTree);
   const virtual = options.virtual ?? false;
-  const forMs = options.for !== undefined ? duration('--for', options.for) : undefined;
-  if ((scenario === 'life' || scenario === 'rollout') && forMs === undefined)
-    throw new UsageError(`--scenario ${scenario} needs --for DURATION (for example --for 7d)`);
-  if ((scenario === 'boot-storm' || scenario === 'notify-storm') && forMs !== undefined)
-    throw new UsageError(
-      `--for is for --scenario life or rollout; a ${scenario} ends when every phone is done`,
-    );
-  let rolloutAtMs: number | undefined;
-  if (scenario === 'rollout') {
-    if (!rollout)
-      throw new UsageError('--scenario rollout needs tree B: --rollout-tree DIR or --rollout-server URL');
-    if (options.rolloutAt === undefined)
-      throw new UsageError('--scenario rollout needs --rollout-at, e.g. --rollout-at 1d');
-    rolloutAtMs = duration('--rollout-at', options.rolloutAt);
-    if (forMs !== undefined && rolloutAtMs >= forMs)
-      throw new UsageError(
-        `--rollout-at ${options.rolloutAt} is not before the end of the run (--for ${options.for})`,
-      );
-  } else if (rollout || options.rolloutAt !== undefined || options.rolloutNotify) {
-    throw new UsageError(
-      '--rollout-tree, --rollout-server, --rollout-at and --rollout-notify go with --scenario rollout',
-    );
-  }
-  const start = options.start !== undefined ? Date.parse(options.start) : undefined;
-  if (start !== undefined && Number.isNaN(start))
-    throw new UsageError(`--start ${options.start}: write an ISO 8601 time such as 2026-01-05T00:00:00Z`);
-  if (start !== undefined && !virtual)
+  if (plan.start !== undefined && !virtual)
     throw new UsageError('--start sets the virtual clock: it needs --virtual');
-  const rampMs = duration('--ramp', options.ramp ?? FLEET_DEFAULTS.ramp);
-  const bootMs = duration('--boot', options.boot ?? FLEET_DEFAULTS.boot);
   const concurrency = positiveInteger(
     '--concurrency',
     options.concurrency ?? FLEET_DEFAULTS.concurrency,
@@ -257,21 +189,14 @@ export async function fleetRunOptions(options: FleetOptions): Promise<FleetRunOp
   const everyone = await inventoryOf(options, seed);
   const phones = shard ? takeShard(everyone, shard) : everyone;
   return {
-    scenario,
+    ...plan,
     phones,
     inventory: everyone.length,
     ...(shard && { shard }),
     seed,
     source: main,
-    ...(rollout && { rolloutSource: rollout }),
     time: virtual ? 'virtual' : 'real',
-    ...(start !== undefined && { start }),
     concurrency,
-    rampMs,
-    bootMs,
-    ...(forMs !== undefined && { forMs }),
-    ...(rolloutAtMs !== undefined && { rolloutAtMs }),
-    ...(options.rolloutNotify && { rolloutNotify: true }),
     ...(options.notifyReboot && { notifyReboot: true }),
     ...(options.ca && { caFiles: options.ca }),
   };
@@ -381,7 +306,7 @@ export async function fleetCommand(options: FleetOptions): Promise<number> {
   const runOptions = await fleetRunOptions(options);
   const failOn = parseFailOn(options.failOn ?? FLEET_DEFAULTS.failOn);
   const metricsPort = parseMetricsPort(options.metricsPort);
-  const lingerMs = duration('--metrics-linger', options.metricsLinger ?? FLEET_DEFAULTS.metricsLinger);
+  const lingerMs = durationOf('--metrics-linger', options.metricsLinger ?? FLEET_DEFAULTS.metricsLinger);
   if (options.metricsLinger !== undefined && metricsPort === undefined)
     throw new UsageError('--metrics-linger goes with --metrics-port');
   if (runOptions.phones.length === 0) {

@@ -10,7 +10,7 @@ import { writeStateFile } from '../phone/stateFile.js';
 import { startSipEndpoint } from '../sip/endpoint.js';
 import { DEFAULT_VIRTUAL_START } from '../time/clock.js';
 import { action } from './action.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { addPhoneOptions, checkStateWritable, resolvePhone, type PhoneOptions } from './phoneOptions.js';
 import { EXIT, UsageError } from './usage.js';
 import {

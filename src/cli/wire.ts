@@ -4,25 +4,22 @@
 // (`--max-size`). Everything is checked before any work starts: a missing CA file or an unreadable
 // password file is a usage error (exit 2), never a round that crashes half way (issue #13.5).
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { maskUserInfo } from '../core/url.js';
 import type { DownloadKind } from '../engine/report.js';
 import { fileTreeRoot } from '../engine/serverStep.js';
-import { expandWildcards, parseServerUrl } from '../engine/serverUrl.js';
 import { DEFAULT_SIZE_LIMITS } from '../engine/sizeLimits.js';
-import { Engine } from '../engine/round.js';
-import type { RoundInput, RoundResult } from '../engine/types.js';
-import { loadModelCatalogue } from '../models/catalogue.js';
-import { loadParameterCatalogue } from '../models/parameters.js';
+import type { Engine } from '../engine/round.js';
+import type { RoundInput } from '../engine/types.js';
+import { serverOf } from '../api/inputs.js';
+import { engineFor } from '../api/roundEngine.js';
 import type { Credentials } from '../fetch/fetcher.js';
 import type { WireOptions } from '../fetch/openWire.js';
 import type { ModelEntry } from '../models/catalogue.js';
 import type { ParameterCatalogue } from '../models/parameters.js';
 import type { PhoneState } from '../phone/state.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { UsageError } from './usage.js';
 
 export interface ServerCliOptions {
@@ -202,45 +199,14 @@ export function sizeLimitsFlag(options: SizeCliOptions): RoundInput['sizeLimits'
   return limits;
 }
 
-/** An engine whose rounds all take the command's `--max-size` (check, diff, explain and a life run many). */
-class LimitedEngine extends Engine {
-  constructor(private readonly sizeLimits: NonNullable<RoundInput['sizeLimits']>) {
-    super({ models: loadModelCatalogue(), params: loadParameterCatalogue() });
-  }
-
-  override runRound(input: RoundInput): Promise<RoundResult> {
-    return super.runRound({ ...input, sizeLimits: { ...this.sizeLimits, ...input.sizeLimits } });
-  }
-}
-
 /** The engine of a command that runs rounds, with the size limits of `--max-size` (checked now). */
 export function roundEngine(options: SizeCliOptions): Engine {
-  const limits = sizeLimitsFlag(options);
-  return limits
-    ? new LimitedEngine(limits)
-    : new Engine({ models: loadModelCatalogue(), params: loadParameterCatalogue() });
-}
-
-/** A tree on disk named on the command line: its absolute folder, which must exist. */
-export function treeFolder(tree: string, what = 'TREE'): string {
-  const dir = resolve(tree);
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new UsageError(`${what} ${tree} is not a folder`);
-  return dir;
+  return engineFor(sizeLimitsFlag(options));
 }
 
 /** `--tree DIR` is `--server file://DIR/` (issue #2 §7); a `--server` URL is checked now. */
 export function serverFromOptions(options: ServerCliOptions): RoundInput['server'] {
-  if (options.tree !== undefined && options.server !== undefined)
-    throw new UsageError('give either --tree DIR or --server URL, not both');
-  if (options.tree !== undefined) {
-    return { url: pathToFileURL(treeFolder(options.tree, '--tree') + '/').href, source: '--tree' };
-  }
-  if (options.server === undefined) return undefined;
-  // S4: the wildcards stand for a model name and a MAC; what is left must be a server address.
-  const parsed = parseServerUrl(expandWildcards(options.server, { pn: 'T46U', mac: '001565000000' }));
-  if (!parsed.ok) throw new UsageError(`--server: ${parsed.message}`);
-  return { url: options.server, source: '--server' };
+  return serverOf(options);
 }
 
 /**

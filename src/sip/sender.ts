@@ -11,6 +11,7 @@ import {
   TIMER_F,
   type NictState,
   type NictStep,
+  type Completed,
 } from './clientTransaction.js';
 import { CHECK_SYNC } from './event.js';
 import { parseSipMessage } from './message.js';
@@ -37,16 +38,8 @@ export interface SendCheckSyncOptions extends CheckSyncRequest {
 }
 
 export type NotifyOutcome =
-  | {
-      readonly kind: 'answered';
-      readonly status: number;
-      readonly reason: string;
-      readonly from: Address;
-      readonly transmissions: number;
-      readonly provisional: readonly number[];
-      /** From the first transmission to the final response. */
-      readonly latencyMs: number;
-    }
+  /** The transaction's final response, as the machine completed it. */
+  | ({ readonly kind: 'answered' } & Omit<Completed, 'name'>)
   | { readonly kind: 'timeout'; readonly transmissions: number; readonly waitedMs: number }
   /** Not sent (no route, the socket refused it), or stopped before any answer (`transmissions` > 0). */
   | { readonly kind: 'failed'; readonly message: string; readonly transmissions: number };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/cli/duration.js';
+import { parseDuration } from '../../src/core/duration.js';
 import { UsageError } from '../../src/cli/usage.js';
 import { parseSize, parseTimeout, sizeLimitsFlag } from '../../src/cli/wire.js';
 
