@@ -1,7 +1,6 @@
 // B1, L1, B3-B7, C3, E1-E4, K2: which files a round downloads, in which order, which of their lines
 // apply to this phone, and their MD5s (M1). Work per file is linear in its size and done once per
 // file and model (ParseCache); nothing here is quadratic in the include count (#13.2).
-import { parseFirmware } from '../core/firmware.js';
 import { withoutUserInfo } from '../core/url.js';
 import { parseBootFile, type BootFile, type BootInclude } from '../config/bootFile.js';
 import { parseCfgFile, settingValue, type CfgFile } from '../config/cfgFile.js';
@@ -13,6 +12,7 @@ import type { Layers } from './merge.js';
 import type { BootSummary, Mechanism, SkippedInclude } from './report.js';
 import { fetchFile, textOf, type Context, type Fetched } from './roundContext.js';
 import { RoundKeys } from './roundKeys.js';
+import { firmwareOf } from './serverStep.js';
 import { directoryOf, fileName, parseServerUrl, resolveIncludeUrl, type ServerTarget } from './serverUrl.js';
 
 /** The outcome of gathering: what the merge needs, or why the round stops here. */
@@ -155,7 +155,7 @@ async function readBoot(
 
   // B7: exclude mode only where the firmware honours it; elsewhere the key is ignored (mode 0).
   let excluded = parsed.excludedMode?.value === 1;
-  const firmware = parseFirmware(state.firmware)!;
+  const firmware = firmwareOf(state.firmware)!;
   if (excluded && !supportsExcludedMode(model, firmware)) {
     ctx.log.add(
       warning(

@@ -6,12 +6,12 @@ import type { FirmwareReport } from './report.js';
 
 /** M1: nothing new; the phone only notes that a round ran, and against which server. */
 export function unchangedState(state: PhoneState, server: URL, now: Date): PhoneState {
-  return {
-    ...state,
-    server: withoutUserInfo(server).href,
-    rounds: state.rounds + 1,
-    lastRound: now.toISOString(),
-  };
+  return roundNoted(state, withoutUserInfo(server).href, now);
+}
+
+/** The flash with a round noted: its server (no user info), one more round, and its time. */
+export function roundNoted(state: PhoneState, server: string | undefined, now: Date): PhoneState {
+  return { ...state, server, rounds: state.rounds + 1, lastRound: now.toISOString() };
 }
 
 export interface Update {

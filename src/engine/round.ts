@@ -6,7 +6,7 @@ import { supportsBootFiles } from '../models/catalogue.js';
 import { considerCertificates } from './certificateStep.js';
 import { considerFirmware, withUpgrade } from './firmwareStep.js';
 import { gather } from './gather.js';
-import { mergeStep } from './mergeStep.js';
+import { MergeMemo } from './mergeMemo.js';
 import { unchangedState, updatedState } from './nextState.js';
 import { sameMd5 } from './outcome.js';
 import { ParseCache } from './parseCache.js';
@@ -19,6 +19,8 @@ export type { Catalogues, RoundInput, RoundResult } from './types.js';
 
 export class Engine {
   readonly cache: ParseCache;
+  /** Merges shared by phones with the same maps and the same files (a fleet's). */
+  private readonly merges = new MergeMemo();
 
   constructor(
     readonly catalogues: Catalogues,
@@ -53,7 +55,7 @@ export class Engine {
     }
 
     // B6, C2a, K1-K4: the merge, its changes and the reboots they need (R1, R2).
-    const merged = mergeStep(state, gathered, this.catalogues.params);
+    const merged = this.merges.merge(state, gathered, this.catalogues.params);
     // S5, R3: trusted CAs and firmware, as the merged configuration names them.
     const certificates = await considerCertificates(ctx, merged.view, merged.setAt, state.certificates ?? {});
     const firmware = await considerFirmware(ctx, merged.view, merged.setAt, server.pn, server.firmware);

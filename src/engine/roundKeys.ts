@@ -53,9 +53,14 @@ export class RoundKeys {
 
   /** A file's keys apply after everything before it (B4). */
   apply(file: ReadonlyMap<RoundKey, KeyValue>): void {
+    // Most files set none of these keys: nothing to walk.
+    if (file.size === 0) return;
     for (const [key, next] of file) {
       const value = next.value ?? this.values.get(key)?.value;
-      this.values.set(key, { ...(value !== undefined && { value }), blankAfter: next.blankAfter });
+      this.values.set(
+        key,
+        value !== undefined ? { value, blankAfter: next.blankAfter } : { blankAfter: next.blankAfter },
+      );
     }
   }
 

@@ -86,9 +86,21 @@ export function fileTreeRoot(
   }
 }
 
+/** Firmware versions as parsed, by text: a fleet's phones run a handful. */
+const firmwareVersions = new Map<string, FirmwareVersion | undefined>();
+
+/** parseFirmware, once per text (the result is only read). */
+export function firmwareOf(text: string): FirmwareVersion | undefined {
+  if (firmwareVersions.has(text)) return firmwareVersions.get(text);
+  const version = parseFirmware(text);
+  if (firmwareVersions.size >= 1024) firmwareVersions.clear();
+  firmwareVersions.set(text, version);
+  return version;
+}
+
 export function resolveServer(input: RoundInput, params: ParameterCatalogue, log: RoundLog): ServerStep {
   const { model, state } = input;
-  const firmware = parseFirmware(state.firmware);
+  const firmware = firmwareOf(state.firmware);
   if (!firmware) {
     log.add(error('B5', `firmware "${state.firmware}" is not a version such as 108.86.0.90`));
     return { kind: 'failed' };

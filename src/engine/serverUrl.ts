@@ -65,7 +65,9 @@ export function directoryOf(url: URL): URL {
 
 /** The last path segment, decoded: `00156574b150.cfg`. */
 export function fileName(url: URL): string {
-  const last = url.pathname.split('/').pop() ?? '';
+  const path = url.pathname;
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  if (!last.includes('%')) return last;
   try {
     return decodeURIComponent(last);
   } catch {
@@ -75,8 +77,11 @@ export function fileName(url: URL): string {
 
 /** How reports name a file: its path below the server's root when it is there, else the URL. */
 export function labelFor(url: URL, root: URL): string {
-  if (url.protocol === root.protocol && url.host === root.host && url.pathname.startsWith(root.pathname)) {
-    const rest = url.pathname.slice(root.pathname.length);
+  const path = url.pathname;
+  const rootPath = root.pathname;
+  if (url.protocol === root.protocol && url.host === root.host && path.startsWith(rootPath)) {
+    const rest = path.slice(rootPath.length);
+    if (!rest.includes('%')) return rest;
     try {
       return decodeURIComponent(rest);
     } catch {

@@ -22,6 +22,11 @@ export class StateInterner {
   /** Maps handed out already: a state that went through a round unchanged costs no hashing. */
   private readonly shared = new WeakSet<object>();
   /**
+   * Maps seen before and the kept map they equal: a map the engine hands to many phones (a merge
+   * they share, src/engine/mergeMemo.ts) is compared once, not once per phone.
+   */
+  private readonly seen = new WeakMap<object, SharedMap>();
+  /**
    * One frozen Origin per file and line (and one per other kind): phones whose origins differ
    * (their own MAC file) still share these.
    */
@@ -74,6 +79,14 @@ export class StateInterner {
 
   private intern<T extends SharedMap>(field: MapField, map: T): T {
     if (this.shared.has(map)) return map;
+    const known = this.seen.get(map);
+    if (known) return known as T;
+    const kept = this.find(field, map);
+    if (kept !== map) this.seen.set(map, kept);
+    return kept;
+  }
+
+  private find<T extends SharedMap>(field: MapField, map: T): T {
     const isOrigins = field === 'origins';
     const keys = Object.keys(map);
     const same = (candidate: Kept): boolean =>

@@ -28,10 +28,15 @@ export function requestKind(url: URL): RequestKind {
 
 /** The key of a request in `requests.byFile`: the URL's path, without host or user info. */
 export function fileKey(url: URL): string {
+  return decodedPath(url.pathname);
+}
+
+function decodedPath(path: string): string {
+  if (!path.includes('%')) return path;
   try {
-    return decodeURIComponent(url.pathname);
+    return decodeURIComponent(path);
   } catch {
-    return url.pathname;
+    return path;
   }
 }
 
@@ -141,10 +146,48 @@ export function phonesSection(outcomes: readonly PhoneOutcome[]): FleetReport['p
   };
 }
 
+/** One file's requests by status: most files only ever see one status, kept without a Map. */
+class StatusCounts {
+  private firstCount = 0;
+  private others: Map<RequestStatus, number> | undefined;
+  /** The tally of each status, made when a replayed round first needs it. */
+  private tallies: Map<RequestStatus, RequestTally> | undefined;
+
+  constructor(private readonly first: RequestStatus) {}
+
+  add(status: RequestStatus): void {
+    if (status === this.first) this.firstCount++;
+    else (this.others ??= new Map()).set(status, (this.others.get(status) ?? 0) + 1);
+  }
+
+  entries(): [RequestStatus, number][] {
+    const all: [RequestStatus, number][] = this.firstCount > 0 ? [[this.first, this.firstCount]] : [];
+    if (this.others) all.push(...this.others);
+    return all;
+  }
+
+  tally(status: RequestStatus, make: () => RequestTally): RequestTally {
+    let found = this.tallies?.get(status);
+    if (!found) (this.tallies ??= new Map()).set(status, (found = make()));
+    return found;
+  }
+}
+
+/**
+ * Where a request of one file with one status is counted, found once: a replayed round (a phone's
+ * round that is known to repeat its last one, see roundReplay.ts) counts its requests through these
+ * without working out file names and kinds again.
+ */
+export interface RequestTally {
+  readonly file: StatusCounts;
+  readonly status: RequestStatus;
+  readonly latency: LatencyHistogram;
+}
+
 export class FleetMetrics {
   private inFlight = 0;
   private requests = 0;
-  private readonly byFile = new Map<string, Map<RequestStatus, number>>();
+  private readonly byFile = new Map<string, StatusCounts>();
   private readonly byStatus = new Map<RequestStatus, number>();
   private readonly latency = new Map<RequestKind, LatencyHistogram>();
   private readonly perMinute: number[] = [];
@@ -166,10 +209,13 @@ export class FleetMetrics {
   ) {}
 
   private root: string | undefined;
+  /** The root's path, for files below it (`root` is its href). */
+  private rootPath = '';
 
   /** Files below this `file:` folder are keyed by their path in it (`/site.cfg`), as a server's are. */
   fileRoot(root: URL): void {
     this.root = root.href.endsWith('/') ? root.href : `${root.href}/`;
+    this.rootPath = new URL(this.root).pathname;
   }
 
   requestStarted(): void {
@@ -178,20 +224,48 @@ export class FleetMetrics {
 
   recordRequest(r: { url: URL; status: RequestStatus; latencyMs: number; at: number }): void {
     if (this.inFlight > 0) this.inFlight--;
-    this.requests++;
+    this.fileCounts(r.url, r.status).add(r.status);
+    this.count(r.status, this.histogram(requestKind(r.url)), r.latencyMs, r.at);
+  }
+
+  /** Where a request of `url` with `status` is counted, without counting it. */
+  tally(url: URL, status: RequestStatus): RequestTally {
+    const file = this.fileCounts(url, status);
+    return file.tally(status, () => ({ file, status, latency: this.histogram(requestKind(url)) }));
+  }
+
+  /** The requests of a replayed round, started at `at` (virtual time: each took 0 ms). */
+  replay(tallies: readonly RequestTally[], at: number): void {
+    for (const tally of tallies) {
+      tally.file.add(tally.status);
+      this.count(tally.status, tally.latency, 0, at);
+    }
+  }
+
+  /** The key of a request in `byFile`: its path, below the tree's root for a `file:` tree. */
+  private fileCounts(url: URL, status: RequestStatus): StatusCounts {
+    // The same key as parsing the rest of the href below the root as a path: a URL's href is
+    // already normalised, so its pathname below the root's is that path.
     const file =
-      this.root && r.url.href.startsWith(this.root)
-        ? fileKey(new URL(r.url.href.slice(this.root.length - 1), 'file:///'))
-        : fileKey(r.url);
-    let statuses = this.byFile.get(file);
-    if (!statuses) this.byFile.set(file, (statuses = new Map<RequestStatus, number>()));
-    statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-    this.byStatus.set(r.status, (this.byStatus.get(r.status) ?? 0) + 1);
-    const kind = requestKind(r.url);
+      this.root && url.href.startsWith(this.root)
+        ? decodedPath(url.pathname.slice(this.rootPath.length - 1))
+        : fileKey(url);
+    let counts = this.byFile.get(file);
+    if (!counts) this.byFile.set(file, (counts = new StatusCounts(status)));
+    return counts;
+  }
+
+  private histogram(kind: RequestKind): LatencyHistogram {
     let histogram = this.latency.get(kind);
     if (!histogram) this.latency.set(kind, (histogram = emptyHistogram()));
-    observe(histogram, r.latencyMs);
-    const since = Math.max(0, r.at - this.start);
+    return histogram;
+  }
+
+  private count(status: RequestStatus, latency: LatencyHistogram, latencyMs: number, at: number): void {
+    this.requests++;
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+    observe(latency, latencyMs);
+    const since = Math.max(0, at - this.start);
     const minute = Math.floor(since / MINUTE_MS);
     while (this.perMinute.length <= minute) this.perMinute.push(0);
     this.perMinute[minute]!++;
@@ -205,10 +279,19 @@ export class FleetMetrics {
     if (r.upgradedTo !== undefined) this.upgrades++;
   }
 
+  /** A phone's part in the scenario is over, with this outcome. */
   recordPhone(outcome: PhoneOutcome): void {
-    this.done++;
-    if (outcome.status !== 'provisioned') this.failed++;
+    this.phoneDone(outcome.status !== 'provisioned');
     this.outcomes.push(outcome);
+  }
+
+  /**
+   * A phone's part in the scenario is over; its outcome is handed to `report` at the end (a million
+   * phones' outcomes are not held while the run goes on).
+   */
+  phoneDone(failed: boolean): void {
+    this.done++;
+    if (failed) this.failed++;
   }
 
   live(elapsedMs: number): LiveStats {
@@ -227,8 +310,13 @@ export class FleetMetrics {
     };
   }
 
-  report(run: FleetReport['run'], emulator: FleetReport['emulator']): FleetReport {
-    const outcomes = [...this.outcomes].sort(byMac);
+  /** The report, with the outcomes recorded and those of `more` phones done (any order). */
+  report(
+    run: FleetReport['run'],
+    emulator: FleetReport['emulator'],
+    more: readonly PhoneOutcome[] = [],
+  ): FleetReport {
+    const outcomes = [...this.outcomes, ...more].sort(byMac);
     const perSecondFirstHour: Record<string, number> = {};
     this.perSecond.forEach((count, second) => {
       if (count > 0) perSecondFirstHour[second] = count;
@@ -243,7 +331,7 @@ export class FleetMetrics {
       outcomes,
       requests: {
         total: this.requests,
-        byFile: sortedRecord(this.byFile, (statuses) => sortedRecord(statuses)),
+        byFile: sortedRecord(this.byFile, (statuses) => sortedRecord(statuses.entries())),
         byStatus: sortedRecord(this.byStatus),
         latency: this.latencySection(),
       },

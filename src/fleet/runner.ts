@@ -11,11 +11,10 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Mac } from '../core/mac.js';
 import { maskUserInfo, withoutUserInfo } from '../core/url.js';
-import { roundRan, type RoundStatus } from '../engine/report.js';
+import { roundRan } from '../engine/report.js';
 import { Engine, type Catalogues } from '../engine/round.js';
-import { WireFetcher } from '../fetch/createFetcher.js';
 import type { Fetcher, TransferSettings, Uploader } from '../fetch/fetcher.js';
-import { FileFetcher } from '../fetch/fileFetcher.js';
+import { realSleep } from '../fetch/retry.js';
 import { loadModelCatalogue } from '../models/catalogue.js';
 import { loadParameterCatalogue } from '../models/parameters.js';
 import { applyDiscovery, discoverForPhone, type DiscoverOptions } from '../discovery/discoverPhone.js';
@@ -28,9 +27,8 @@ import {
   type LifeEvent,
   type LifeLogEntry,
   type LifeRun,
-  type LifeState,
 } from '../phone/lifeMachine.js';
-import { factoryState, type PhoneState } from '../phone/state.js';
+import { factoryState } from '../phone/state.js';
 import { startHttpServer } from '../server/provisioningServer.js';
 import type { NotifyOutcome } from '../sip/sender.js';
 import { DEFAULT_VIRTUAL_START } from '../time/clock.js';
@@ -40,6 +38,7 @@ import { startHealthMonitor } from './emulatorHealth.js';
 import type { FleetPhone } from './fleetInventory.js';
 import { sendNotifyStorm, startFleetSip, type FleetSipEndpoint } from './fleetSip.js';
 import { StateInterner } from './interner.js';
+import { FleetWire } from './leanHttp.js';
 import { MeteredFetcher } from './meteredFetcher.js';
 import { FleetMetrics } from './metrics.js';
 import { NotifyMetrics } from './notifyMetrics.js';
@@ -47,6 +46,9 @@ import { powerOnOffset } from './phoneDraw.js';
 import { phonesSection } from './phonesSection.js';
 import type { FleetReport, Interruption, LiveStats, PhoneOutcome, Scenario } from './report.js';
 import { RolloutFetcher } from './rolloutFetcher.js';
+import { CUT_SHORT, FINISHED, PhoneTable } from './phoneTable.js';
+import { RoundRequests, TreeVersions } from './roundReplay.js';
+import { TreeSnapshot } from './treeSnapshot.js';
 import { runScenario, type LifePlan, type ScenarioTimes, type Stage } from './scenarios.js';
 import type { Shard } from './shard.js';
 
@@ -104,34 +106,11 @@ export interface FleetRun {
 
 export { DEFAULT_VIRTUAL_START };
 
-/** What a phone of the fleet keeps: its flash, its life and a few counters. */
-interface Member {
-  readonly phone: FleetPhone;
-  readonly mac: Mac;
-  /** Its place in MAC order: how wake-ups at one instant are ordered. */
-  readonly index: number;
-  state: PhoneState;
-  /** Undefined until powered on. */
-  life: LifeState | undefined;
-  /** The instant of the wake-up its life last asked for; older ones in the heap are stale. */
-  wakeAt: number;
-  /** With a discover source: the server its last boot found. */
-  server?: { readonly url: string; readonly source: string };
-  serverSource?: string;
-  rounds: number;
-  reboots: number;
-  upgradedTo?: string;
-  last?: RoundStatus;
-  failure?: string;
-  /** Why the phone did not get the NOTIFY of a NOTIFY storm (real SIP only). */
-  notifyFailure?: string;
-  /** A check-sync NOTIFY reached its life: its part of a storm is over once it rests. */
-  notified?: boolean;
-  finished: boolean;
-}
-
-/** What the scheduler wakes: a phone, or an action of the scenario. */
-type Wake = Member | (() => void);
+/**
+ * What the scheduler wakes: a phone (its place in MAC order, in the PhoneTable), or an action of the
+ * scenario.
+ */
+type Wake = number | (() => void);
 
 /** Starts a fleet run; `report` resolves when it is over. */
 export function startFleetRun(options: FleetRunOptions): FleetRun {
@@ -143,11 +122,12 @@ export function runFleet(options: FleetRunOptions): Promise<FleetReport> {
   return startFleetRun(options).report;
 }
 
-class FleetRunner implements Stage<Member> {
+class FleetRunner implements Stage<number> {
   readonly time: 'real' | 'virtual';
   readonly start: number;
-  readonly phones: Member[];
-  private readonly members = new Map<Mac, Member>();
+  /** The phones' places in the table, 0 to n - 1: the table is in MAC order. */
+  readonly phones: readonly number[];
+  private readonly table: PhoneTable;
   private readonly scheduler: Scheduler<Wake>;
   private readonly metrics: FleetMetrics;
   /** Present in a run that sends NOTIFYs (notify-storm, rollout --rollout-notify). */
@@ -155,18 +135,25 @@ class FleetRunner implements Stage<Member> {
   private readonly interner = new StateInterner();
   private readonly engine: Engine;
   private readonly limit: ConcurrencyLimit;
+  /**
+   * Rounds under way at once: twice the transfers, enough to keep every transfer slot busy. A storm
+   * with no ramp starts every phone's round at one instant; without this, each round's second file
+   * would wait behind every other phone's first, and all of them would be under way (and held in
+   * memory) until the storm's end. Phones beyond it wait their turn as a number in a queue.
+   */
+  private readonly roundSlots: ConcurrencyLimit;
   private readonly discoveries: ConcurrencyLimit;
   private fetcher: (Fetcher & Uploader) | undefined;
   private server: { url: string; source: string } | undefined;
   private sip: FleetSipEndpoint | undefined;
   private lifePlan: LifePlan = { schedule: true, finishAtRest: false };
   private lifeRun: LifeRun;
+  /** Virtual time with trees read in-process: what they serve, by version (roundReplay.ts). */
+  private versions: TreeVersions | undefined;
   private readonly closers: (() => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
   readonly stopped = this.stopping.signal;
   private interruption: Interruption | undefined;
-  /** Phones whose part was not over when the run stopped: kept out of the metrics' outcomes. */
-  private readonly unfinished: PhoneOutcome[] = [];
 
   constructor(private readonly options: FleetRunOptions) {
     this.time = options.time;
@@ -176,28 +163,14 @@ class FleetRunner implements Stage<Member> {
       start: this.start,
       wake: (wake, at) => (typeof wake === 'function' ? wake() : this.wake(wake, at)),
     });
-    this.phones = [...options.phones]
-      .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0))
-      .map((phone, index) => ({
-        phone,
-        mac: phone.mac,
-        index,
-        state: phone.state
-          ? this.interner.compact(phone.state)
-          : factoryState(phone.mac, phone.model.id, phone.firmware),
-        life: undefined,
-        wakeAt: Number.NaN,
-        rounds: 0,
-        reboots: 0,
-        finished: false,
-      }));
-    for (const member of this.phones) {
-      if (this.members.has(member.mac)) throw new Error(`fleet: ${member.mac} is in the fleet twice`);
-      this.members.set(member.mac, member);
-    }
-    this.metrics = new FleetMetrics(this.start, this.phones.length);
+    this.table = new PhoneTable(options.phones, (phone) =>
+      this.interner.compact(phone.state ?? factoryState(phone.mac, phone.model.id, phone.firmware)),
+    );
+    this.phones = Array.from({ length: this.table.count }, (_, i) => i);
+    this.metrics = new FleetMetrics(this.start, this.table.count);
     if (options.scenario === 'notify-storm' || options.rolloutNotify) this.notify = new NotifyMetrics();
     this.limit = new ConcurrencyLimit(options.concurrency);
+    this.roundSlots = new ConcurrencyLimit(2 * options.concurrency);
     this.discoveries = new ConcurrencyLimit(1);
     const catalogues = options.catalogues ?? {
       models: loadModelCatalogue(),
@@ -217,7 +190,7 @@ class FleetRunner implements Stage<Member> {
     if (this.stopped.aborted) return;
     this.interruption = { signal, atMs: this.scheduler.now() - this.start };
     this.stopping.abort();
-    for (const member of this.phones) if (member.life) this.feed(member, { kind: 'power-off' });
+    for (const i of this.phones) if (this.table.lives[i]) this.feed(i, { kind: 'power-off' });
     this.scheduler.stop();
   }
 
@@ -231,8 +204,15 @@ class FleetRunner implements Stage<Member> {
     } finally {
       for (const close of this.closers.reverse()) await close().catch(() => undefined);
     }
-    for (const member of this.phones) this.finish(member);
+    for (const i of this.phones) this.finish(i);
     const emulator = health.stop(performance.now() - wallStart);
+    // Phones whose part was not over when the run stopped are kept out of the metrics' outcomes.
+    const finished: PhoneOutcome[] = [];
+    const unfinished: PhoneOutcome[] = [];
+    for (const i of this.phones) {
+      if (this.table.finished[i] === CUT_SHORT) unfinished.push(unfinishedOutcome(this.table, i));
+      else finished.push(outcomeOf(this.table, i));
+    }
     const report = this.metrics.report(
       {
         scenario: this.options.scenario,
@@ -242,20 +222,25 @@ class FleetRunner implements Stage<Member> {
         durationMs: this.durationMs(),
         server: describeSource(this.options.source),
         concurrency: this.options.concurrency,
-        inventory: this.options.inventory ?? this.phones.length,
+        inventory: this.options.inventory ?? this.table.count,
         shards: this.options.shard
           ? { count: this.options.shard.count, indexes: [this.options.shard.index] }
           : { count: 1, indexes: [0] },
       },
       emulator,
+      finished,
     );
     const withNotify = this.notify ? { ...report, notify: this.notify.figures() } : report;
-    return this.interruption ? this.interrupted(withNotify, this.interruption) : withNotify;
+    return this.interruption ? this.interrupted(withNotify, this.interruption, unfinished) : withNotify;
   }
 
   /** A stopped run's report: its unfinished phones counted apart, not as failed (issue #15). */
-  private interrupted(report: FleetReport, interruption: Interruption): FleetReport {
-    const outcomes = [...report.outcomes, ...this.unfinished].sort((a, b) =>
+  private interrupted(
+    report: FleetReport,
+    interruption: Interruption,
+    unfinished: readonly PhoneOutcome[],
+  ): FleetReport {
+    const outcomes = [...report.outcomes, ...unfinished].sort((a, b) =>
       a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0,
     );
     return {
@@ -280,8 +265,8 @@ class FleetRunner implements Stage<Member> {
     return this.scheduler.now();
   }
 
-  powerOnOffset(member: Member): number {
-    return powerOnOffset(this.options.seed, member.mac, this.options.rampMs);
+  powerOnOffset(i: number): number {
+    return powerOnOffset(this.options.seed, this.table.mac(i), this.options.rampMs);
   }
 
   plan(plan: LifePlan): void {
@@ -289,9 +274,9 @@ class FleetRunner implements Stage<Member> {
     this.lifeRun = { ...this.lifeRun, schedule: plan.schedule };
   }
 
-  powerOnAt(member: Member, at: number): void {
-    member.wakeAt = at;
-    this.scheduler.wakeAt(at, member, member.index);
+  powerOnAt(i: number, at: number): void {
+    this.table.wakeAt[i] = at;
+    this.scheduler.wakeAt(at, i, i);
   }
 
   at(at: number, action: () => void): void {
@@ -302,18 +287,18 @@ class FleetRunner implements Stage<Member> {
     return this.scheduler.run(until === undefined ? {} : { until });
   }
 
-  notifyAll(members: readonly Member[]): void {
+  notifyAll(phones: readonly number[]): void {
     if (this.stopped.aborted) return;
     const header = this.options.notifyReboot ? 'check-sync;reboot=true' : 'check-sync';
     const sip = this.sip;
     if (this.time === 'virtual' || !sip) {
       // Virtual time: the NOTIFY is handed to each phone in-process, in MAC order, at this instant.
-      for (const member of members) this.deliver(member, header);
+      for (const i of phones) this.deliver(i, header);
       return;
     }
     this.scheduler.track(
       sendNotifyStorm(
-        members.map((m) => m.mac),
+        phones.map((i) => this.table.mac(i)),
         {
           host: sip.host,
           port: sip.port,
@@ -327,104 +312,173 @@ class FleetRunner implements Stage<Member> {
     );
   }
 
-  finish(member: Member): void {
-    if (member.finished) return;
-    member.finished = true;
-    // Finished only because the run stopped: its part of the scenario was cut short.
-    if (this.stopped.aborted) this.unfinished.push(unfinishedOutcome(member));
-    else this.metrics.recordPhone(outcomeOf(member));
+  finish(i: number): void {
+    const table = this.table;
+    if (table.finished[i]) return;
+    // Finished only because the run stopped: its part of the scenario was cut short (issue #15),
+    // counted apart in the report, not in the metrics.
+    if (this.stopped.aborted) {
+      table.finished[i] = CUT_SHORT;
+      return;
+    }
+    table.finished[i] = FINISHED;
+    this.metrics.phoneDone(outcomeOf(table, i).status !== 'provisioned');
+    // A storm's phone is done with its life: nothing more comes to it (its outcome is kept).
+    if (this.lifePlan.finishAtRest) table.lives[i] = undefined;
   }
 
   // ---- The life machine's driver ----------------------------------------------------------------
 
   /** A phone's wake-up: its power-on, or its life's timer (unless superseded). */
-  private wake(member: Member, at: number): void {
-    if (at !== member.wakeAt) return;
-    member.wakeAt = Number.NaN;
-    if (member.life) return this.feed(member, { kind: 'timer' });
-    if (this.stopped.aborted) return;
-    member.life = switchedOff({
-      mac: member.mac,
+  private wake(i: number, at: number): void {
+    const table = this.table;
+    if (at !== table.wakeAt[i]) return;
+    table.wakeAt[i] = Number.NaN;
+    if (table.lives[i]) return this.feed(i, { kind: 'timer' });
+    if (this.stopped.aborted || table.finished[i]) return;
+    table.poweredOn[i] = 1;
+    table.lives[i] = switchedOff({
+      mac: table.mac(i),
       run: this.lifeRun,
-      flash: lifeFlash(member.state, this.engine.catalogues.params),
+      flash: lifeFlash(table.state(i), this.engine.catalogues.params),
     });
-    this.feed(member, { kind: 'power-on' });
+    this.feed(i, { kind: 'power-on' });
   }
 
   /** One event into a phone's life; its effects performed in order, an answer known at once fed back. */
-  private feed(member: Member, event: LifeEvent): void {
+  private feed(i: number, event: LifeEvent): void {
+    const lives = this.table.lives;
     let next: LifeEvent | undefined = event;
     while (next) {
-      const step = stepLife(member.life!, next, this.scheduler.now());
-      member.life = step.state;
-      next = this.perform(member, step.effects);
+      const step = stepLife(lives[i]!, next, this.scheduler.now());
+      lives[i] = step.state;
+      next = this.perform(i, step.effects);
     }
     // A storm's phone is done once it rests: after its boot (a boot storm), after its NOTIFY's round
     // and the reboot that may follow (a NOTIFY storm: so the progress moves as NOTIFYs are acted on).
-    const done = this.lifePlan.finishAtRest || (member.notified === true && !this.lifePlan.schedule);
-    if (done && isResting(member.life!)) this.finish(member);
+    const done = this.lifePlan.finishAtRest || (this.table.notified[i] === 1 && !this.lifePlan.schedule);
+    if (done && isResting(lives[i]!)) this.finish(i);
   }
 
-  private perform(member: Member, effects: readonly LifeEffect[]): LifeEvent | undefined {
+  private perform(i: number, effects: readonly LifeEffect[]): LifeEvent | undefined {
     let followUp: LifeEvent | undefined;
     for (const effect of effects) {
       switch (effect.kind) {
         case 'sleepUntil':
-          if (effect.at !== member.wakeAt) {
-            member.wakeAt = effect.at;
-            this.scheduler.wakeAt(effect.at, member, member.index);
+          if (effect.at !== this.table.wakeAt[i]) {
+            this.table.wakeAt[i] = effect.at;
+            this.scheduler.wakeAt(effect.at, i, i);
           }
           break;
         case 'runRound':
-          this.scheduler.track(this.round(member));
+          followUp = this.round(i);
           break;
         case 'findServer':
-          followUp = this.findServer(member);
+          followUp = this.findServer(i);
           break;
         case 'saveState':
           // The flash is kept in memory (compacted after each round); nothing to write.
           break;
         case 'log':
-          this.count(member, effect.entry);
+          this.count(i, effect.entry);
           break;
       }
     }
     return followUp;
   }
 
-  private async round(member: Member): Promise<void> {
-    const server = this.options.source.kind === 'discover' ? member.server : this.server;
+  /**
+   * A round: replayed when it repeats the phone's last one (its outcome, known at once, is returned
+   * to be fed back), else run on the engine (its outcome fed back when it is done).
+   */
+  private round(i: number): LifeEvent | undefined {
+    const table = this.table;
+    const version = this.treeVersion();
+    const replay = table.replays[i];
+    if (replay && replay.version === version && replay.flash === table.flash(i)) {
+      const now = this.scheduler.now();
+      this.metrics.replay(replay.tallies, now);
+      table.setLast(i, 'unchanged');
+      table.failures.delete(i);
+      table.noteRound(i, replay.server, now);
+      return { kind: 'round-done', outcome: replay.outcome, flash: replay.lifeFlash };
+    }
+    table.replays[i] = undefined;
+    this.scheduler.track(this.roundSlots.run(() => this.engineRound(i, version)));
+    return undefined;
+  }
+
+  private async engineRound(i: number, version: object | undefined): Promise<void> {
+    const table = this.table;
+    const server = this.options.source.kind === 'discover' ? table.servers.get(i) : this.server;
+    // Only a life has further rounds that could repeat this one.
+    const requests = version && this.lifePlan.schedule ? new RoundRequests(this.fetcher!) : undefined;
+    const before = table.state(i);
+    const now = this.scheduler.now();
     const { report, state } = await this.engine.runRound({
-      model: member.phone.model,
-      state: member.state,
+      model: table.phones[i]!.model,
+      state: before,
       ...(server && { server }),
-      fetcher: this.fetcher!,
-      now: new Date(this.scheduler.now()),
+      fetcher: requests ?? this.fetcher!,
+      now: new Date(now),
       // The counters need the changes and the reboot decision, not the whole configuration.
       detail: 'lean',
       ...(this.options.transfer && { transfer: this.options.transfer }),
     });
-    member.last = report.status;
-    member.failure = roundRan(report.status)
-      ? undefined
-      : (report.errors[0]?.message ?? `round ${report.status}`);
-    member.state = this.interner.compact(state);
-    this.feed(member, roundDone(report, member.state, this.engine.catalogues.params));
+    table.setLast(i, report.status);
+    if (roundRan(report.status)) table.failures.delete(i);
+    else table.failures.set(i, report.errors[0]?.message ?? `round ${report.status}`);
+    const compact = this.interner.compact(state);
+    table.setAfterRound(i, before, compact, now);
+    const event = roundDone(report, compact, this.engine.catalogues.params);
+    // Nothing new, and the tree as it was all along (roundReplay.ts): the next round repeats this one.
+    if (
+      requests &&
+      version !== undefined &&
+      report.status === 'unchanged' &&
+      version === this.treeVersion() &&
+      compact.server !== undefined &&
+      event.kind === 'round-done'
+    ) {
+      table.replays[i] = {
+        version,
+        flash: table.flash(i),
+        server: compact.server,
+        tallies: requests.tallies(this.metrics),
+        outcome: event.outcome,
+        lifeFlash: event.flash,
+      };
+    }
+    this.feed(i, event);
+  }
+
+  /**
+   * What the trees serve now, when the run reads them in-process (virtual time): a rollout's tree B
+   * from its switch on, as RolloutFetcher routes. Undefined for a server, whose files may change.
+   */
+  private treeVersion(): object | undefined {
+    const versions = this.versions;
+    if (!versions) return undefined;
+    const { rolloutSource, rolloutAtMs } = this.options;
+    if (rolloutSource && rolloutAtMs !== undefined && this.scheduler.now() >= this.start + rolloutAtMs)
+      return versions.of(1);
+    return versions.of(0);
   }
 
   /** A boot's server: the source's at once, or the S1 chain one phone at a time (see FleetSource). */
-  private findServer(member: Member): LifeEvent | undefined {
+  private findServer(i: number): LifeEvent | undefined {
     const source = this.options.source;
     if (source.kind !== 'discover')
       return {
         kind: 'found-server',
         summary: this.server ? `server from ${this.server.source}` : 'server from flash (S1)',
       };
+    const table = this.table;
     this.scheduler.track(
       this.discoveries
         .run(() =>
           discoverForPhone(
-            { model: member.phone.model, state: member.state },
+            { model: table.phones[i]!.model, state: table.state(i) },
             this.engine.catalogues.params,
             {
               ...source.discover,
@@ -434,47 +488,54 @@ class FleetRunner implements Stage<Member> {
           ),
         )
         .then((report) => {
-          member.serverSource = report.winner?.source;
-          const found = applyDiscovery(member.state, report, new Date(this.scheduler.now()));
-          member.state = found.state;
-          member.server = found.server;
-          this.feed(member, { kind: 'found-server', summary: found.summary });
+          const winner = report.winner?.source;
+          if (winner === undefined) table.serverSources.delete(i);
+          else table.serverSources.set(i, winner);
+          const found = applyDiscovery(table.state(i), report, new Date(this.scheduler.now()));
+          table.setState(i, found.state);
+          if (found.server) table.servers.set(i, found.server);
+          else table.servers.delete(i);
+          this.feed(i, { kind: 'found-server', summary: found.summary });
         }),
     );
     return undefined;
   }
 
   /** A check-sync NOTIFY for a phone's life (T7): none for a phone not yet powered on. */
-  private deliver(member: Member, eventHeader: string): boolean {
-    if (!member.life || member.life.name === 'off' || this.stopped.aborted) return false;
+  private deliver(i: number, eventHeader: string): boolean {
+    const life = this.table.lives[i];
+    if (!life || life.name === 'off' || this.stopped.aborted) return false;
     // Virtual time: the NOTIFY is handed over here, not sent (SIP counts it as it goes out).
     if (this.time === 'virtual' || !this.sip) this.notify?.sentOne();
-    member.notified = true;
-    this.feed(member, { kind: 'notify', eventHeader });
+    this.table.notified[i] = 1;
+    this.feed(i, { kind: 'notify', eventHeader });
     return true;
   }
 
   private noteNotify(mac: Mac, outcome: NotifyOutcome): void {
     this.notify?.ended(outcome);
-    const member = this.members.get(mac);
-    if (!member) return;
+    const i = this.table.indexOf(mac);
+    if (i === undefined) return;
     if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) return;
-    member.notifyFailure =
+    this.table.notifyFailures.set(
+      i,
       outcome.kind === 'answered'
         ? `check-sync NOTIFY answered ${outcome.status} ${outcome.reason}`
         : outcome.kind === 'timeout'
           ? `check-sync NOTIFY not answered after ${outcome.transmissions} transmissions (Timer F)`
-          : `check-sync NOTIFY not sent: ${outcome.message}`;
+          : `check-sync NOTIFY not sent: ${outcome.message}`,
+    );
   }
 
   /** A round's timeline entry, counted: the fleet keeps no timeline. */
-  private count(member: Member, entry: LifeLogEntry): void {
+  private count(i: number, entry: LifeLogEntry): void {
     const round = entry.round;
     if (!round) return;
-    member.rounds++;
-    if (round.reboot) member.reboots++;
+    const table = this.table;
+    table.rounds[i]!++;
+    if (round.reboot) table.reboots[i]!++;
     if (entry.trigger === 'notify') this.notify?.round(round.reboot);
-    if (round.firmware !== undefined) member.upgradedTo = round.firmware;
+    if (round.firmware !== undefined) table.upgradedTo.set(i, round.firmware);
     this.metrics.recordRound({
       reboot: round.reboot,
       ...(round.firmware !== undefined && { upgradedTo: round.firmware }),
@@ -485,22 +546,31 @@ class FleetRunner implements Stage<Member> {
   private async openServers(): Promise<void> {
     const virtual = this.time === 'virtual';
     const clock = this.scheduler;
-    const wire = new WireFetcher({
-      ...(this.options.caFiles && { caFiles: this.options.caFiles }),
-      // Retry pauses (issue #3 §2) pass on the scenario clock: in virtual time, which stands still
-      // during a round, they cost nothing.
-      ...(virtual && { sleep: (ms: number) => clock.sleepUntil(clock.now() + ms) }),
-      // No more connections than transfers at once: undici would otherwise open new ones while
-      // closing ones linger, past a server's connection limit.
-      connections: this.options.concurrency,
-    });
+    // Retry pauses (issue #3 §2) pass on the scenario clock: in virtual time, which stands still
+    // during a round, they cost nothing.
+    const sleep = virtual ? (ms: number) => clock.sleepUntil(clock.now() + ms) : realSleep;
+    // No more connections than transfers at once: undici would otherwise open new ones while
+    // closing ones linger, past a server's connection limit.
+    const connections = this.options.concurrency;
+    // Plain HTTP downloads on the light path (leanHttp.ts), the rest as any phone's (openWire).
+    const wire = new FleetWire({ caFiles: this.options.caFiles ?? [], sleep, connections });
     this.closers.push(() => wire.close());
+    // Replays need every tree read in-process, each a version of its own (roundReplay.ts).
+    const sources = [
+      this.options.source,
+      ...(this.options.rolloutSource ? [this.options.rolloutSource] : []),
+    ];
+    if (virtual && sources.every((source) => source.kind === 'tree'))
+      this.versions = new TreeVersions(sources.length);
+    let trees = 0;
     const open = async (source: FleetSource): Promise<{ url: string; fetcher: Fetcher & Uploader }> => {
       if (source.kind === 'server') return { url: source.url, fetcher: wire };
       if (source.kind === 'discover') return { url: '', fetcher: wire };
       const dir = resolve(source.dir);
-      if (virtual)
-        return { url: pathToFileURL(dir + '/').href, fetcher: new FileFetcher(dir, { cache: true }) };
+      if (virtual) {
+        const tree = new TreeSnapshot(dir);
+        return { url: pathToFileURL(dir + '/').href, fetcher: this.versions?.watch(trees++, tree) ?? tree };
+      }
       const http = await startHttpServer({ root: dir, port: 0 });
       this.closers.push(() => http.close());
       return { url: http.url, fetcher: wire };
@@ -522,10 +592,13 @@ class FleetRunner implements Stage<Member> {
       this.server = { url: a.url, source: this.options.source.kind === 'tree' ? '--tree' : '--server' };
     if (!virtual && (this.options.scenario === 'notify-storm' || this.options.rolloutNotify)) {
       this.sip = await startFleetSip({
-        isPhone: (mac) => this.members.get(mac)?.life !== undefined,
+        isPhone: (mac) => {
+          const i = this.table.indexOf(mac);
+          return i !== undefined && this.table.lives[i] !== undefined;
+        },
         onCheckSync: (mac, event) => {
-          const member = this.members.get(mac);
-          if (member) this.deliver(member, event.eventHeader);
+          const i = this.table.indexOf(mac);
+          if (i !== undefined) this.deliver(i, event.eventHeader);
         },
       });
       const sip = this.sip;
@@ -546,34 +619,40 @@ export function describeSource(source: FleetSource): string {
 }
 
 /** A phone of a stopped run whose part was not over: powered on (interrupted) or not yet. */
-function unfinishedOutcome(member: Member): PhoneOutcome {
+function unfinishedOutcome(table: PhoneTable, i: number): PhoneOutcome {
+  const upgradedTo = table.upgradedTo.get(i);
+  const serverSource = table.serverSources.get(i);
   return {
-    mac: member.mac,
-    model: member.phone.model.id,
-    status: member.life === undefined ? 'not-started' : 'interrupted',
-    rounds: member.rounds,
-    reboots: member.reboots,
-    ...(member.upgradedTo !== undefined && { upgradedTo: member.upgradedTo }),
-    ...(member.serverSource !== undefined && { serverSource: member.serverSource }),
+    mac: table.mac(i),
+    model: table.phones[i]!.model.id,
+    status: table.poweredOn[i] ? 'interrupted' : 'not-started',
+    rounds: table.rounds[i]!,
+    reboots: table.reboots[i]!,
+    ...(upgradedTo !== undefined && { upgradedTo }),
+    ...(serverSource !== undefined && { serverSource }),
   };
 }
 
-function outcomeOf(member: Member): PhoneOutcome {
+function outcomeOf(table: PhoneTable, i: number): PhoneOutcome {
+  const upgradedTo = table.upgradedTo.get(i);
+  const serverSource = table.serverSources.get(i);
   const base = {
-    mac: member.mac,
-    model: member.phone.model.id,
-    rounds: member.rounds,
-    reboots: member.reboots,
-    ...(member.upgradedTo !== undefined && { upgradedTo: member.upgradedTo }),
-    ...(member.serverSource !== undefined && { serverSource: member.serverSource }),
+    mac: table.mac(i),
+    model: table.phones[i]!.model.id,
+    rounds: table.rounds[i]!,
+    reboots: table.reboots[i]!,
+    ...(upgradedTo !== undefined && { upgradedTo }),
+    ...(serverSource !== undefined && { serverSource }),
   };
-  if (member.notifyFailure !== undefined) return { ...base, status: 'failed', failure: member.notifyFailure };
-  const last = member.last;
+  const notifyFailure = table.notifyFailures.get(i);
+  if (notifyFailure !== undefined) return { ...base, status: 'failed', failure: notifyFailure };
+  const last = table.last(i);
   if (last === undefined) {
-    const why = member.life === undefined ? 'never powered on in the run' : 'no provisioning round ran';
+    const why = table.poweredOn[i] ? 'no provisioning round ran' : 'never powered on in the run';
     return { ...base, status: 'failed', failure: why };
   }
   if (roundRan(last)) return { ...base, status: 'provisioned' };
+  const failure = table.failures.get(i);
   const status = last === 'no-server' || last === 'nothing-found' ? last : 'failed';
-  return { ...base, status, ...(member.failure !== undefined && { failure: member.failure }) };
+  return { ...base, status, ...(failure !== undefined && { failure }) };
 }

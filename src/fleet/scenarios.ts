@@ -3,7 +3,6 @@
 // phone's normal life for a while, a NOTIFY storm once the boot storm has settled, and a rollout
 // (the server's tree replaced at a given time, picked up by the triggers or a NOTIFY storm). A
 // scenario only plans: it puts power-ons and actions on the stage's clock and lets it run.
-import type { Mac } from '../core/mac.js';
 import type { TimeKind } from '../time/scheduler.js';
 import type { Scenario } from './report.js';
 
@@ -15,8 +14,8 @@ export interface LifePlan {
   readonly finishAtRest: boolean;
 }
 
-/** What a scenario needs from the runner. */
-export interface Stage<P extends { readonly mac: Mac }> {
+/** What a scenario needs from the runner; `P` names a phone (the runner: its place in MAC order). */
+export interface Stage<P> {
   readonly time: TimeKind;
   /** Scenario clock (epoch ms) at the start of the run. */
   readonly start: number;
@@ -67,7 +66,7 @@ export function notifyStormAt(start: number, times: ScenarioTimes): number {
   return start + times.rampMs + 2 * times.bootMs + SETTLE_MS;
 }
 
-export async function runScenario<P extends { readonly mac: Mac }>(
+export async function runScenario<P>(
   scenario: Scenario,
   stage: Stage<P>,
   times: ScenarioTimes,
@@ -107,7 +106,7 @@ export async function runScenario<P extends { readonly mac: Mac }>(
  * Every phone powered on at its instant of the ramp (ties by MAC). Phones whose instant falls at or
  * after `until` never power on; their outcome says so.
  */
-function powerOnAll<P extends { readonly mac: Mac }>(stage: Stage<P>, until: number): void {
+function powerOnAll<P>(stage: Stage<P>, until: number): void {
   for (const phone of stage.phones) {
     const at = stage.start + stage.powerOnOffset(phone);
     if (at < until) stage.powerOnAt(phone, at);

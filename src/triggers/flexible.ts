@@ -1,15 +1,11 @@
 // T4 flexible ("custom random"): one round every `interval` days, on a day of the period fixed by
 // the MAC, at a time in the window drawn at boot.
 import type { Mac } from '../core/mac.js';
-import { localDayOf, mod } from './localTime.js';
+import { MINUTE_MS, localDayOf, mod } from './localTime.js';
 import type { TriggerMemory } from './memory.js';
-import { drawFraction, drawKey, fnv1a32, type Drawer } from './random.js';
+import { drawFractionOf, fnv1a32, type Drawer } from './random.js';
 import type { FlexibleSettings } from './settings.js';
-import { contains, minuteInWindow, occurrenceOn, type WindowOccurrence } from './window.js';
-
-export interface FlexibleOccurrence extends WindowOccurrence {
-  readonly dueAt: number;
-}
+import { minuteBetween, windowStartOn } from './window.js';
 
 /**
  * The day of each period on which this phone runs its flexible round, 0 to interval - 1. The real
@@ -24,21 +20,48 @@ export function flexibleDayInPeriod(mac: Mac, intervalDays: number): number {
   return fnv1a32(mac) % intervalDays;
 }
 
-/** The flexible window of the period containing local day `day`, and its due time. */
-function occurrenceInPeriodOf(
+/**
+ * Where the flexible round of the period containing local day `day` falls: its day, window and due
+ * time. `inPeriod` is flexibleDayInPeriod and `fraction` the time's draw, both taken once by the
+ * caller for every period it looks at.
+ */
+class FlexiblePeriod {
+  day = 0;
+  start = 0;
+  end = 0;
+  dueAt = 0;
+
+  constructor(
+    private readonly flexible: FlexibleSettings,
+    private readonly utcOffsetMinutes: number,
+    private readonly inPeriod: number,
+    private readonly fraction: number,
+  ) {}
+
+  of(day: number): this {
+    this.day = day - mod(day, this.flexible.intervalDays) + this.inPeriod;
+    this.start = windowStartOn(this.flexible.window, this.day, this.utcOffsetMinutes);
+    this.end = this.start + this.flexible.window.length * MINUTE_MS;
+    this.dueAt = minuteBetween(this.start, this.end, this.fraction);
+    return this;
+  }
+}
+
+/** The periods of a phone as its memory stands: T4's time is drawn at boot and re-drawn by a round in the window. */
+function periodsOf(
   flexible: FlexibleSettings,
   memory: TriggerMemory,
-  day: number,
   utcOffsetMinutes: number,
   drawer: Drawer,
-): FlexibleOccurrence {
-  const interval = flexible.intervalDays;
-  const flexibleDay = day - mod(day, interval) + flexibleDayInPeriod(drawer.mac, interval);
-  const window = occurrenceOn(flexible.window, flexibleDay, utcOffsetMinutes);
-  // T4: the time is drawn at boot and re-drawn by a round in the window; the same draw serves
-  // every period until then.
-  const fraction = drawFraction(drawKey(drawer.seed, drawer.mac, 'flexible-time', memory.flexibleDrawnAt));
-  return { ...window, dueAt: minuteInWindow(window, fraction) };
+): FlexiblePeriod {
+  // The same draw serves every period until the next one.
+  const fraction = drawFractionOf(drawer.seed, drawer.mac, 'flexible-time', memory.flexibleDrawnAt);
+  return new FlexiblePeriod(
+    flexible,
+    utcOffsetMinutes,
+    flexibleDayInPeriod(drawer.mac, flexible.intervalDays),
+    fraction,
+  );
 }
 
 /** The next flexible round strictly after `now`, or null when flexible is off. */
@@ -50,11 +73,12 @@ export function nextFlexible(
   drawer: Drawer,
 ): number | null {
   if (!flexible.enabled) return null;
+  const period = periodsOf(flexible, memory, utcOffsetMinutes, drawer);
   // Start a day back: yesterday's window may run past midnight into today.
   let day = localDayOf(now, utcOffsetMinutes) - 1;
   for (let periods = 0; periods < 3; periods++, day += flexible.intervalDays) {
-    const occurrence = occurrenceInPeriodOf(flexible, memory, day, utcOffsetMinutes, drawer);
-    if (!served(occurrence, memory) && occurrence.dueAt > now) return occurrence.dueAt;
+    period.of(day);
+    if (!served(period.start, memory) && period.dueAt > now) return period.dueAt;
   }
   return null;
 }
@@ -76,15 +100,17 @@ export function flexibleEffectOfRound(
   drawer: Drawer,
 ): FlexibleEffect {
   if (!flexible.enabled) return 'none';
+  const period = periodsOf(flexible, memory, utcOffsetMinutes, drawer);
   const today = localDayOf(at, utcOffsetMinutes);
-  for (const day of [today - 1, today]) {
-    const occurrence = occurrenceInPeriodOf(flexible, memory, day, utcOffsetMinutes, drawer);
-    if (occurrence.day !== day || !contains(occurrence, at) || served(occurrence, memory)) continue;
-    return occurrence.dueAt <= at ? 'served' : 'redraw';
+  for (let day = today - 1; day <= today; day++) {
+    period.of(day);
+    if (period.day !== day || !(period.start <= at && at <= period.end) || served(period.start, memory))
+      continue;
+    return period.dueAt <= at ? 'served' : 'redraw';
   }
   return 'none';
 }
 
-function served(occurrence: WindowOccurrence, memory: TriggerMemory): boolean {
-  return memory.flexibleServedAt !== null && occurrence.start <= memory.flexibleServedAt;
+function served(start: number, memory: TriggerMemory): boolean {
+  return memory.flexibleServedAt !== null && start <= memory.flexibleServedAt;
 }

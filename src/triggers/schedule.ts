@@ -33,16 +33,20 @@ export function nextTrigger(
 ): NextTrigger | null {
   const drawer = { seed, mac };
   const offset = settings.utcOffsetMinutes;
-  const candidates: readonly { kind: ScheduledKind; at: number | null }[] = [
-    { kind: 'weekly', at: nextWeekly(settings.weekly, memory, now, offset, drawer) },
-    { kind: 'flexible', at: nextFlexible(settings.flexible, memory, now, offset, drawer) },
-    { kind: 'repeat', at: nextRepeat(settings.repeat, memory, now) },
-  ];
-  let next: NextTrigger | null = null;
-  for (const { kind, at } of candidates) {
-    if (at !== null && (next === null || at < next.at)) next = { kind, at };
+  // In the order that names a tie (weekly, flexible, repeat): a later one wins only if earlier.
+  let kind: ScheduledKind = 'weekly';
+  let at = nextWeekly(settings.weekly, memory, now, offset, drawer);
+  const flexible = nextFlexible(settings.flexible, memory, now, offset, drawer);
+  if (flexible !== null && (at === null || flexible < at)) {
+    kind = 'flexible';
+    at = flexible;
   }
-  return next;
+  const repeat = nextRepeat(settings.repeat, memory, now);
+  if (repeat !== null && (at === null || repeat < at)) {
+    kind = 'repeat';
+    at = repeat;
+  }
+  return at === null ? null : { kind, at };
 }
 
 /**

@@ -37,8 +37,13 @@ function minutesFromTo(begin: number, end: number): number {
 }
 
 export function occurrenceOn(window: DailyWindow, day: number, utcOffsetMinutes: number): WindowOccurrence {
-  const start = startOfLocalDay(day, utcOffsetMinutes) + window.begin * MINUTE_MS;
+  const start = windowStartOn(window, day, utcOffsetMinutes);
   return { day, start, end: start + window.length * MINUTE_MS };
+}
+
+/** When the window opens on local `day`: occurrenceOn's start, without the object. */
+export function windowStartOn(window: DailyWindow, day: number, utcOffsetMinutes: number): number {
+  return startOfLocalDay(day, utcOffsetMinutes) + window.begin * MINUTE_MS;
 }
 
 /** The last local day whose window starts at or before `at` (the only one that can contain it). */
@@ -48,8 +53,13 @@ export function lastWindowDayAtOrBefore(window: DailyWindow, at: number, utcOffs
 
 /** A whole minute of the window picked by `fraction` in [0, 1); the start when the window is empty. */
 export function minuteInWindow(occurrence: WindowOccurrence, fraction: number): number {
-  const minutes = (occurrence.end - occurrence.start) / MINUTE_MS;
-  return occurrence.start + Math.floor(fraction * minutes) * MINUTE_MS;
+  return minuteBetween(occurrence.start, occurrence.end, fraction);
+}
+
+/** minuteInWindow for a window given as its two instants. */
+export function minuteBetween(start: number, end: number, fraction: number): number {
+  const minutes = (end - start) / MINUTE_MS;
+  return start + Math.floor(fraction * minutes) * MINUTE_MS;
 }
 
 export function contains(occurrence: WindowOccurrence, at: number): boolean {

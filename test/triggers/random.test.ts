@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { drawBelow, drawFraction, drawKey, fnv1a32, mulberry32 } from '../../src/triggers/random.js';
+import {
+  drawBelow,
+  drawFraction,
+  drawFractionOf,
+  drawKey,
+  fnv1a32,
+  mulberry32,
+} from '../../src/triggers/random.js';
 
 describe('T4 Decision: the documented hash', () => {
   it('is FNV-1a 32 (the published test vectors)', () => {
@@ -28,6 +35,23 @@ describe('draws', () => {
     const key = drawKey('seed', '00156574b150', 'weekly-time', 19740);
     expect(key).toBe('seed|00156574b150|weekly-time|19740');
     expect(drawFraction(key)).toBe(mulberry32(fnv1a32(key)).output / 2 ** 32);
+  });
+
+  it('taken piece by piece are the draws of the joined key (no key string built per draw)', () => {
+    expect(drawFractionOf('seed', '00156574b150', 'weekly-time', 19740)).toBe(
+      drawFraction('seed|00156574b150|weekly-time|19740'),
+    );
+    const per = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.integer({ min: -(2 ** 31), max: 2 ** 31 }),
+      fc.integer({ min: 0, max: 2 ** 45 }),
+      fc.constantFrom(0, -0, 1e15, -1e15, 1e15 + 1, 2 ** 53, 1.5, 1e21, Number.NaN, Infinity),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string(), fc.string(), per, (seed, mac, purpose, p) => {
+        expect(drawFractionOf(seed, mac, purpose, p)).toBe(drawFraction(drawKey(seed, mac, purpose, p)));
+      }),
+    );
   });
 
   it('stay in range and repeat for the same key', () => {
